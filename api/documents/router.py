@@ -1,0 +1,28 @@
+"""GET /api/documents/{id}: the full record, its version history and related documents."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+
+from api.deps import ServicesDep
+from api.documents.schemas import DocumentOut, RelatedOut, VersionOut
+from api.documents.service import document_detail
+
+router = APIRouter(prefix="/api", tags=["documents"])
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentOut)
+def get_document(doc_id: str, services: ServicesDep) -> DocumentOut:
+    """One standard or notification with every version it has had and what it relates to."""
+    detail = document_detail(services.repo, doc_id)
+    if detail is None:
+        raise HTTPException(status_code=404, detail=f"no document with id {doc_id!r}")
+    doc = detail.document
+    return DocumentOut(
+        id=doc.id, kind=doc.kind, code=doc.code, version=doc.version, content_hash=doc.content_hash,
+        first_seen=doc.first_seen, last_seen=doc.last_seen, updated_at=doc.updated_at, record=doc.data,
+        history=[VersionOut(version=v.version, recorded_at=v.recorded_at, content_hash=v.content_hash,
+                            changed_fields=v.changed_fields, record=v.data) for v in detail.history],
+        related=[RelatedOut(relation=r.relation, code=r.code, id=r.id, kind=r.kind, title=r.title)
+                 for r in detail.related],
+    )

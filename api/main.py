@@ -1,0 +1,46 @@
+"""The FastAPI application: search, documents, health. OpenAPI docs at /docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from api.deps import Services, ServicesDep
+from api.documents.router import router as documents_router
+from api.errors import install_error_handlers
+from api.search.router import router as search_router
+from config.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app; pass `services` to share already-open ones (tests, the demo)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or Services.from_settings(settings)
+        yield
+        if owned:
+            app.state.services.close()
+
+    app = FastAPI(title="StdWatch", version="0.1.0", lifespan=lifespan,
+                  description="Standards database (PRC, Taiwan-region CNS, Singapore SS) and WTO/TBT notifications.")
+    install_error_handlers(app)
+    app.include_router(search_router)
+    app.include_router(documents_router)
+
+    @app.get("/api/health", tags=["health"])
+    def health(services: ServicesDep) -> dict[str, object]:
+        """Is the service up, and how far is the index behind the store of record?"""
+        return {"status": "ok", "backend": services.backend.name, "documents": services.repo.count(),
+                "indexed": services.backend.count(), "pending_index": services.repo.pending_count()}
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

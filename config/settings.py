@@ -1,0 +1,61 @@
+"""One typed settings object for every part of StdWatch (env prefix ``STDWATCH_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CONFIG_DIR = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Everything configurable; read from ``STDWATCH_*`` environment variables or a ``.env`` file."""
+
+    model_config = SettingsConfigDict(env_prefix="STDWATCH_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("~/.local/share/stdwatch"),
+        description="Where the store of record and the embedded search index live.",
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the store of record; default: SQLite in data_dir."
+    )
+    search_backend: Literal["sqlite"] = Field(default="sqlite", description="Search engine to use.")
+    search_index_path: Path | None = Field(
+        default=None, description="SQLite FTS5 index file; default: data_dir/index.sqlite3."
+    )
+    segmenter: Literal["rjieba", "jieba"] = Field(
+        default="rjieba", description="jieba-compatible segmenter: rjieba (Rust, fast) or jieba (reference)."
+    )
+    user_dict_path: Path = Field(default=CONFIG_DIR / "jieba_userdict.txt")
+    synonyms_path: Path = Field(default=CONFIG_DIR / "synonyms.txt")
+    rank_candidates: int = Field(
+        default=3000,
+        ge=100,
+        description="When more documents match, relevance is ranked among the most recently indexed ones.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "WARNING"
+
+    @property
+    def data_path(self) -> Path:
+        return self.data_dir.expanduser()
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_path / 'stdwatch.sqlite3'}"
+
+    @property
+    def resolved_index_path(self) -> Path:
+        return (self.search_index_path or self.data_path / "index.sqlite3").expanduser()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

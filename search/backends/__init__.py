@@ -1,0 +1,1 @@
+"""Search engines behind the one contract in search.base."""

@@ -1,0 +1,40 @@
+"""The contract every search backend fulfils; one behaviour suite (tests/search) holds them to it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from search.documents import SearchDocument
+from search.query import SearchQuery, SearchResult
+
+
+class SearchBackendError(RuntimeError):
+    """The search engine failed; the store of record keeps the documents queued for a later retry."""
+
+
+class SearchBackend(ABC):
+    name: str
+
+    @abstractmethod
+    def index(self, docs: Sequence[SearchDocument]) -> None:
+        """Add or replace documents (by id)."""
+
+    @abstractmethod
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove documents; unknown ids are ignored."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Answer a query: ranked page of hits, exact total, facet counts."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many documents the index holds."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every document."""
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,62 @@
+"""What a search backend indexes for one stored record (the same for every backend)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from stdwatch.records import Kind, StandardRecord, TbtNotification, record_from_json
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    id: str
+    kind: str
+    code: str
+    code_key: str
+    family: str | None
+    region: str
+    member: str | None
+    status: str | None
+    date: date | None
+    title: str
+    titles: list[str]
+    body: str
+    codes: list[str]
+    ics: list[str] = field(default_factory=list)
+    hs: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        return self.date.year if self.date else None
+
+
+def search_document(data: dict[str, Any]) -> SearchDocument:
+    """Turn a stored record (StdWatch JSON) into the backend-neutral document to index."""
+    record = record_from_json(data)
+    if isinstance(record, StandardRecord):
+        return _standard(record)
+    return _tbt(record)
+
+
+def _standard(r: StandardRecord) -> SearchDocument:
+    titles = [t for t in (r.title_zh, r.title_zh_hant, r.title_en) if t]
+    body = "\n".join(t for t in (r.responsible, *r.drafting_bodies) if t)
+    codes = [r.code, r.code_published, *r.replaces, *r.replaced_by, *(a.code for a in r.adopts)]
+    return SearchDocument(
+        id=r.id, kind=Kind.STANDARD.value, code=r.code, code_key=r.key, family=r.family.value,
+        region=r.region.value, member=None, status=r.status.value if r.status else None,
+        date=r.published or r.effective, title=r.title or r.code, titles=titles, body=body,
+        codes=list(dict.fromkeys(codes)), ics=r.ics, hs=[],
+    )
+
+
+def _tbt(r: TbtNotification) -> SearchDocument:
+    titles = [t for t in (r.title_zh, r.title) if t]
+    body = "\n".join(t for t in (r.description, r.products, r.objective, r.agency, r.member_name) if t)
+    return SearchDocument(
+        id=r.id, kind=Kind.TBT.value, code=r.symbol, code_key=r.key, family=None, region=r.region.value,
+        member=r.member, status=None, date=r.distribution_date, title=r.display_title or r.symbol, titles=titles,
+        body=body, codes=list(dict.fromkeys([r.symbol, r.symbol_published])), ics=r.ics, hs=r.hs,
+    )

@@ -1,0 +1,69 @@
+"""Highlighted snippets in a document's ORIGINAL text (traditional characters, full-width forms kept)."""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+from search.analysis import Analyzer
+
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+
+
+def _folded_with_offsets(text: str, analyzer: Analyzer) -> tuple[str, list[int]]:
+    """The analyzer's folding of `text`, and for each folded character the index of its source character."""
+    pieces, offsets = [], []
+    for i, ch in enumerate(text):
+        nfkc = unicodedata.normalize("NFKC", ch)
+        pieces.append(nfkc)
+        offsets.extend([i] * len(nfkc))
+    nfkc_text = "".join(pieces)
+    folded = analyzer.normalize(nfkc_text)
+    if len(folded) != len(nfkc_text):
+        # OpenCC changed the length (rare phrase conversions): fold character by character instead.
+        folded = "".join(analyzer.normalize(c)[:1] or c for c in nfkc_text)
+    return folded, offsets
+
+
+def _at_word_edges(folded: str, start: int, end: int) -> bool:
+    """Latin words and numbers match whole (`t` must not light up every t in `State`); Han text has no edges."""
+    if not folded[start].isascii():
+        return True
+    before = folded[start - 1] if start > 0 else " "
+    after = folded[end] if end < len(folded) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+
+
+def _spans(folded: str, offsets: list[int], terms: list[str]) -> list[tuple[int, int]]:
+    taken = [False] * len(folded)
+    spans = []
+    for term in terms:  # longest first, so 锂离子电池 wins over 电池
+        start = folded.find(term)
+        while start != -1:
+            end = start + len(term)
+            if not any(taken[start:end]) and _at_word_edges(folded, start, end):
+                taken[start:end] = [True] * len(term)
+                spans.append((offsets[start], offsets[end - 1] + 1))
+            start = folded.find(term, end)
+    return sorted(spans)
+
+
+def highlight(text: str, terms: list[str], analyzer: Analyzer, width: int = 120) -> str | None:
+    """HTML-escaped snippet of `text` around its first match with matches in <mark>; None when none match."""
+    if not text or not terms:
+        return None
+    folded, offsets = _folded_with_offsets(text, analyzer)
+    spans = _spans(folded, offsets, terms)
+    if not spans:
+        return None
+    lo = max(0, spans[0][0] - width // 4)
+    hi = min(len(text), lo + width)
+    out, pos = [], lo
+    for start, end in spans:
+        if start < pos or end > hi:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(MARK_OPEN + html.escape(text[start:end]) + MARK_CLOSE)
+        pos = end
+    out.append(html.escape(text[pos:hi]))
+    return ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(text) else "")

@@ -1,0 +1,6 @@
+"""The store of record: every document, every version it has had, and what still needs indexing."""
+
+from stdwatch.store.database import create_engine_for, migrate
+from stdwatch.store.repository import DocumentRepository, StoredDocument, UpsertResult
+
+__all__ = ["DocumentRepository", "StoredDocument", "UpsertResult", "create_engine_for", "migrate"]

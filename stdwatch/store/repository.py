@@ -1,0 +1,247 @@
+"""All SQL of the store of record: idempotent versioned upserts, history, relations, the index queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
+
+from stdwatch.identifiers import CodeError, parse_standard_code, parse_tbt_symbol
+from stdwatch.records import Record, StandardRecord, content_hash, to_json
+from stdwatch.store.models import Document, DocumentLink, DocumentVersion
+
+_CHUNK = 500
+_DOCS = Document.__table__
+_VERSIONS = DocumentVersion.__table__
+_LINKS = DocumentLink.__table__
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    id: str
+    kind: str
+    code: str
+    code_key: str
+    version: int
+    content_hash: str
+    data: dict[str, Any]
+    first_seen: datetime
+    last_seen: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    version: int
+    content_hash: str
+    data: dict[str, Any]
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Link:
+    document_id: str
+    relation: str
+    target_code: str
+    target_key: str
+
+
+@dataclass
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed_ids: list[str] = field(default_factory=list)
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.changed_ids.extend(other.changed_ids)
+        return self
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _key_of(code: str) -> str:
+    try:
+        if code.startswith("G/TBT"):
+            return str(parse_tbt_symbol(code).base)
+        return parse_standard_code(code).key
+    except CodeError:
+        return code
+
+
+def links_of(record: Record) -> list[tuple[str, str]]:
+    """(relation, target code) pairs a record states about other documents."""
+    if isinstance(record, StandardRecord):
+        return ([("replaces", c) for c in record.replaces] + [("replaced_by", c) for c in record.replaced_by]
+                + [("adopts", a.code) for a in record.adopts])
+    base = record.base_symbol
+    return [("base", base)] if base else []
+
+
+class DocumentRepository:
+    """The store of record's only gateway: services call it, nothing else writes SQL against these tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------------------------------------ writing
+    def upsert_many(self, records: Iterable[Record], seen_at: datetime | None = None) -> UpsertResult:
+        """Store records: new ones at version 1, changed ones as a new version, unchanged ones only 'seen'."""
+        now = seen_at or utcnow()
+        latest = {r.id: r for r in records}
+        result = UpsertResult()
+        with self.engine.begin() as conn:
+            known: dict[str, tuple[str, int]] = {}
+            for chunk in _chunks(list(latest)):
+                rows = conn.execute(select(_DOCS.c.id, _DOCS.c.content_hash, _DOCS.c.version)
+                                    .where(_DOCS.c.id.in_(chunk)))
+                known.update({row.id: (row.content_hash, row.version) for row in rows})
+            inserts, updates, versions, seen, linked = [], [], [], [], []
+            for doc_id, record in latest.items():
+                digest = content_hash(record)
+                data = to_json(record)
+                if doc_id not in known:
+                    inserts.append(self._document_row(record, doc_id, digest, data, now))
+                    versions.append({"document_id": doc_id, "version": 1, "content_hash": digest, "data": data,
+                                     "recorded_at": now})
+                    linked.append(record)
+                    result.new += 1
+                elif known[doc_id][0] != digest:
+                    version = known[doc_id][1] + 1
+                    updates.append({"b_id": doc_id, "b_version": version, "b_hash": digest, "b_data": data,
+                                    "b_now": now})
+                    versions.append({"document_id": doc_id, "version": version, "content_hash": digest,
+                                     "data": data, "recorded_at": now})
+                    linked.append(record)
+                    result.updated += 1
+                else:
+                    seen.append({"b_id": doc_id, "b_now": now})
+                    result.unchanged += 1
+                    continue
+                result.changed_ids.append(doc_id)
+            self._write(conn, inserts, updates, versions, seen, linked)
+        return result
+
+    @staticmethod
+    def _document_row(record: Record, doc_id: str, digest: str, data: dict[str, Any],
+                      now: datetime) -> dict[str, Any]:
+        code = record.code if isinstance(record, StandardRecord) else record.symbol
+        return {"id": doc_id, "kind": record.kind.value, "code": code, "code_key": record.key, "version": 1,
+                "content_hash": digest, "data": data, "first_seen": now, "last_seen": now, "updated_at": now,
+                "index_pending": True}
+
+    @staticmethod
+    def _write(conn: Any, inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
+               versions: list[dict[str, Any]], seen: list[dict[str, Any]], linked: list[Record]) -> None:
+        if inserts:
+            conn.execute(insert(_DOCS), inserts)
+        if updates:
+            conn.execute(
+                update(_DOCS).where(_DOCS.c.id == bindparam("b_id")).values(
+                    version=bindparam("b_version"), content_hash=bindparam("b_hash"), data=bindparam("b_data"),
+                    last_seen=bindparam("b_now"), updated_at=bindparam("b_now"), index_pending=True),
+                updates)
+            for chunk in _chunks([u["b_id"] for u in updates]):
+                conn.execute(delete(_LINKS).where(_LINKS.c.document_id.in_(chunk)))
+        if versions:
+            conn.execute(insert(_VERSIONS), versions)
+        if seen:
+            conn.execute(update(_DOCS).where(_DOCS.c.id == bindparam("b_id")).values(last_seen=bindparam("b_now")),
+                         seen)
+        links = [{"document_id": r.id, "relation": rel, "target_code": code, "target_key": _key_of(code)}
+                 for r in linked for rel, code in links_of(r)]
+        if links:
+            conn.execute(insert(_LINKS), links)
+
+    # ------------------------------------------------------------------------------------------ reading
+    def get(self, doc_id: str) -> StoredDocument | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_DOCS).where(_DOCS.c.id == doc_id)).first()
+        return _stored(row) if row else None
+
+    def get_many(self, ids: Sequence[str]) -> list[StoredDocument]:
+        found: dict[str, StoredDocument] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(ids)):
+                for row in conn.execute(select(_DOCS).where(_DOCS.c.id.in_(chunk))):
+                    found[row.id] = _stored(row)
+        return [found[i] for i in ids if i in found]
+
+    def history(self, doc_id: str) -> list[VersionEntry]:
+        """Every version of a document, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_VERSIONS).where(_VERSIONS.c.document_id == doc_id)
+                                .order_by(_VERSIONS.c.version))
+            return [VersionEntry(r.version, r.content_hash, r.data, r.recorded_at) for r in rows]
+
+    def links_from(self, doc_id: str) -> list[Link]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_LINKS).where(_LINKS.c.document_id == doc_id).order_by(_LINKS.c.id))
+            return [Link(r.document_id, r.relation, r.target_code, r.target_key) for r in rows]
+
+    def links_to(self, code: str, key: str) -> list[Link]:
+        """Links from other documents that name this code exactly, or name its key without an edition."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_LINKS).where(or_(_LINKS.c.target_code == code, _LINKS.c.target_code == key))
+                                .order_by(_LINKS.c.id))
+            return [Link(r.document_id, r.relation, r.target_code, r.target_key) for r in rows]
+
+    def find_by_code(self, code: str, key: str) -> list[StoredDocument]:
+        """Documents with exactly this code, or, when none, every edition sharing its key."""
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(select(_DOCS).where(_DOCS.c.code == code)))
+            if not rows:
+                rows = list(conn.execute(select(_DOCS).where(_DOCS.c.code_key == key)))
+        return [_stored(r) for r in rows]
+
+    def editions(self, key: str) -> list[StoredDocument]:
+        with self.engine.connect() as conn:
+            return [_stored(r) for r in conn.execute(select(_DOCS).where(_DOCS.c.code_key == key)
+                                                     .order_by(_DOCS.c.code.desc()))]
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(_DOCS)).scalar_one())
+
+    # ------------------------------------------------------------------------------------------ index queue
+    def pending_index(self, limit: int) -> list[StoredDocument]:
+        """Documents whose current version the search index has not taken yet."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_DOCS).where(_DOCS.c.index_pending.is_(True)).limit(limit))
+            return [_stored(r) for r in rows]
+
+    def pending_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(_DOCS)
+                                    .where(_DOCS.c.index_pending.is_(True))).scalar_one())
+
+    def mark_indexed(self, docs: Sequence[StoredDocument]) -> None:
+        """Clear the queue flag, unless a newer version arrived since (then it stays queued)."""
+        if not docs:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(update(_DOCS).where(_DOCS.c.id == bindparam("b_id"), _DOCS.c.version == bindparam("b_v"))
+                         .values(index_pending=False), [{"b_id": d.id, "b_v": d.version} for d in docs])
+
+    def requeue_all(self) -> int:
+        """Queue every document for indexing again (for a rebuild of the search index)."""
+        with self.engine.begin() as conn:
+            return conn.execute(update(_DOCS).values(index_pending=True)).rowcount
+
+
+def _stored(row: Any) -> StoredDocument:
+    return StoredDocument(row.id, row.kind, row.code, row.code_key, row.version, row.content_hash, row.data,
+                          row.first_seen, row.last_seen, row.updated_at)
