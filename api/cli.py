@@ -24,7 +24,7 @@ from stdwatch.records import Kind, to_json
 app = typer.Typer(help="StdWatch: standards database and TBT early warning.", no_args_is_help=True)
 index_app = typer.Typer(help="Keep the search index in step with the store of record.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 DEMO_DATA = Path(__file__).resolve().parent.parent / "stdwatch" / "demo_data" / "records.jsonl"
 
 HostOpt = Annotated[str, typer.Option(help="Interface to listen on.")]
@@ -178,3 +178,7 @@ def demo(
         raise typer.Exit(code)
     console.print(f"serving on http://{host}:{port}  (try /api/search?q=锂电池, docs at /docs)")
     _serve(settings, host, port, services)
+
+
+if __name__ == "__main__":
+    app()

@@ -70,7 +70,7 @@ def clean(text: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- standards
 _PRC_RE = re.compile(
-    r"^(?P<prefix>GB/[TZ]|GB[TZ]?|DB\d{2,6}(?:/T)?|T/[A-Z0-9]{2,20}|Q/[A-Z0-9-]{1,30}|[A-Z]{2,3}/T|[A-Z]{2})"
+    r"^(?P<prefix>GB/[TZ]|GB[TZ]?|DB(?:\d{2}){1,2}(?:/T)?|T/[A-Z]{2,20}(?:-[A-Z]+)?|Q/[A-Z0-9-]{1,30}|[A-Z]{2,3}/T|[A-Z]{2})"
     r" ?(?P<number>\d+(?:\.\d+)*)(?: ?- ?(?P<year>\d{4}|\d{2}))?$"
 )
 _CNS_RE = re.compile(
@@ -189,8 +189,8 @@ def _parse_cns(text: str) -> StandardCode | None:
 
 def _parse_colon(text: str) -> StandardCode | None:
     m = _COLON_RE.match(text)
-    if not m or m["prefix"] in ("G", "CNS"):
-        return None
+    if not m or m["prefix"] in ("G", "CNS") or FAMILY_REGION[_family_of(m["prefix"])] is Region.CN:
+        return None  # PRC codes have their own grammar (hyphen year); a mismatch there is an error
     part = m["part"]
     if part:
         part = re.sub(r"^PART(S?) ?", lambda p: f"Part{p[1].lower()} ", part).replace(" - ", "-").replace(" -", "-")

@@ -50,21 +50,17 @@ def kind_for(path: Path, override: Kind | None = None) -> Kind | None:
 def read_records(path: Path, kind: Kind | None = None) -> Iterator[Record | LineError]:
     """Records of one file, in order, with a LineError in place of each line that cannot be read."""
     file_kind = kind_for(path, kind)
-    with path.open("r", encoding="utf-8-sig", errors="strict") as handle:
-        number = 0
-        while True:
-            number += 1
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
             try:
-                line = handle.readline()
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
                 yield LineError(path, number, f"not UTF-8 text: {exc.reason}")
-                return
-            if not line:
-                return
+                continue
             if not line.strip():
                 continue
             try:
-                yield record_from_json(json.loads(line), file_kind)
+                yield record_from_json(json.loads(line.strip()), file_kind)
             except json.JSONDecodeError as exc:
                 yield LineError(path, number, f"invalid JSON: {exc.msg} at column {exc.colno}")
             except RecordError as exc:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -86,11 +86,13 @@ def _tags(doc: SearchDocument) -> str:
 class SqliteFts5Backend(SearchBackend):
     name = "sqlite"
 
-    def __init__(self, path: Path, analyzer: Analyzer, rank_candidates: int = 3000) -> None:
+    def __init__(self, path: Path, analyzer: Analyzer, rank_candidates: int = 3000,
+                 busy_timeout: float = 30.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.analyzer = analyzer
         self.rank_candidates = rank_candidates
+        self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._columns_lock = threading.Lock()
         self._columns: _Columns | None = None
@@ -101,7 +103,7 @@ class SqliteFts5Backend(SearchBackend):
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
@@ -121,24 +123,19 @@ class SqliteFts5Backend(SearchBackend):
         latest = list({d.id: d for d in docs}.values())
         if not latest:
             return
-        conn = self._conn()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            self._delete_ids(conn, [d.id for d in latest])
-            start = (conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM docs").fetchone()[0] or 0) + 1
-            rows, fts_rows = [], []
-            for rowid, doc in enumerate(latest, start):
-                rows.append((rowid, doc.id, doc.kind, doc.code, doc.code_key, doc.family, doc.region, doc.member,
-                             doc.status, _date_ord(doc.date), self._payload(doc)))
-                fts_rows.append((rowid, *self._fts_values(doc)))
-            conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-            conn.executemany("INSERT INTO fts(rowid, title_tok, title_bg, body_tok, body_bg, codes, tags) "
-                             "VALUES (?,?,?,?,?,?,?)", fts_rows)
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key='generation'")
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            conn.execute("ROLLBACK") if conn.in_transaction else None
-            raise SearchBackendError(f"sqlite index write failed: {exc}") from exc
+        # Analyse before taking the write lock, so readers and other writers wait as little as possible.
+        rows = [(doc.id, doc.kind, doc.code, doc.code_key, doc.family, doc.region, doc.member, doc.status,
+                 _date_ord(doc.date), self._payload(doc)) for doc in latest]
+        texts = [self._fts_values(doc) for doc in latest]
+        self._write(lambda conn: self._insert(conn, rows, texts))
+
+    def _insert(self, conn: sqlite3.Connection, rows: list[tuple], texts: list[tuple[str, ...]]) -> None:
+        self._delete_ids(conn, [row[0] for row in rows])
+        start = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM docs").fetchone()[0] + 1
+        conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                         [(rowid, *row) for rowid, row in enumerate(rows, start)])
+        conn.executemany("INSERT INTO fts(rowid, title_tok, title_bg, body_tok, body_bg, codes, tags) "
+                         "VALUES (?,?,?,?,?,?,?)", [(rowid, *t) for rowid, t in enumerate(texts, start)])
 
     def _fts_values(self, doc: SearchDocument) -> tuple[str, ...]:
         a = self.analyzer
@@ -163,19 +160,23 @@ class SqliteFts5Backend(SearchBackend):
             conn.executemany("DELETE FROM docs WHERE rowid = ?", old)
 
     def delete(self, ids: Sequence[str]) -> None:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        self._delete_ids(conn, list(ids))
-        conn.execute("UPDATE meta SET value = value + 1 WHERE key='generation'")
-        conn.execute("COMMIT")
+        self._write(lambda conn: self._delete_ids(conn, list(ids)))
 
     def clear(self) -> None:
+        self._write(lambda conn: conn.execute("DELETE FROM fts") and conn.execute("DELETE FROM docs"))
+
+    def _write(self, change: Callable[[sqlite3.Connection], object]) -> None:
+        """Run one change in a write transaction and bump the generation readers watch."""
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("DELETE FROM fts")
-        conn.execute("DELETE FROM docs")
-        conn.execute("UPDATE meta SET value = value + 1 WHERE key='generation'")
-        conn.execute("COMMIT")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            change(conn)
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key='generation'")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise SearchBackendError(f"sqlite index write failed: {exc}") from exc
 
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM docs").fetchone()[0])

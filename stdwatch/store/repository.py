@@ -200,12 +200,10 @@ class DocumentRepository:
             return [Link(r.document_id, r.relation, r.target_code, r.target_key) for r in rows]
 
     def find_by_code(self, code: str, key: str) -> list[StoredDocument]:
-        """Documents with exactly this code, or, when none, every edition sharing its key."""
+        """Documents a cited code means: that exact edition, or every edition when it is cited without one."""
+        column = _DOCS.c.code_key if code == key else _DOCS.c.code
         with self.engine.connect() as conn:
-            rows = list(conn.execute(select(_DOCS).where(_DOCS.c.code == code)))
-            if not rows:
-                rows = list(conn.execute(select(_DOCS).where(_DOCS.c.code_key == key)))
-        return [_stored(r) for r in rows]
+            return [_stored(r) for r in conn.execute(select(_DOCS).where(column == code))]
 
     def editions(self, key: str) -> list[StoredDocument]:
         with self.engine.connect() as conn:
