@@ -33,11 +33,6 @@ class Settings(BaseSettings):
     )
     user_dict_path: Path = Field(default=CONFIG_DIR / "jieba_userdict.txt")
     synonyms_path: Path = Field(default=CONFIG_DIR / "synonyms.txt")
-    rank_candidates: int = Field(
-        default=3000,
-        ge=100,
-        description="When more documents match, relevance is ranked among the most recently indexed ones.",
-    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "WARNING"

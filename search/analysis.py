@@ -81,22 +81,31 @@ class Analyzer:
     # ------------------------------------------------------------------------------------------ folding
     def normalize(self, text: str) -> str:
         """Full-width -> half-width, traditional -> simplified, lower case."""
+        if text.isascii():
+            return text.lower()
         return self._t2s.convert(unicodedata.normalize("NFKC", text)).lower()
 
-    def runs(self, text: str) -> Iterator[str]:
+    def runs(self, text: str) -> list[str]:
         """Han runs and letter/digit runs of the normalized text; punctuation and spaces separate them."""
-        return (m.group(0) for m in _RUN_RE.finditer(self.normalize(text)))
+        return _RUN_RE.findall(self.normalize(text))
 
     # ------------------------------------------------------------------------------------------ index side
-    def index_tokens(self, text: str) -> list[str]:
-        """Search-mode jieba tokens of the Han runs plus the letter/digit words."""
+    def analyse(self, text: str) -> tuple[list[str], list[str]]:
+        """Index tokens and CJK bigrams of one text, folding it once."""
         tokens: list[str] = []
+        grams: list[str] = []
         for run in self.runs(text):
             if _HAN_RE.match(run):
                 tokens.extend(t for t in self._engine.cut_for_search(run) if t.strip())
+                grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+                grams.append(run[-1])
             else:
                 tokens.append(run)
-        return tokens
+        return tokens, grams
+
+    def index_tokens(self, text: str) -> list[str]:
+        """Search-mode jieba tokens of the Han runs plus the letter/digit words."""
+        return self.analyse(text)[0]
 
     def bigrams(self, text: str) -> list[str]:
         """Overlapping CJK bigrams of each Han run, then the run's last character alone.
@@ -104,12 +113,7 @@ class Analyzer:
         Bigrams give recall where segmentation differs between a document and a query; the trailing unigram
         lets a one-character query (a prefix search on this field) find characters at the end of a run.
         """
-        grams: list[str] = []
-        for run in self.runs(text):
-            if _HAN_RE.match(run):
-                grams.extend(run[i:i + 2] for i in range(len(run) - 1))
-                grams.append(run[-1])
-        return grams
+        return self.analyse(text)[1]
 
     # ------------------------------------------------------------------------------------------ query side
     def words(self, text: str) -> list[str]:

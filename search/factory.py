@@ -16,5 +16,5 @@ def backend_for(settings: Settings) -> SearchBackend:
     if settings.search_backend == "sqlite":
         from search.backends.sqlite_fts5 import SqliteFts5Backend
 
-        return SqliteFts5Backend(settings.resolved_index_path, analyzer_for(settings), settings.rank_candidates)
+        return SqliteFts5Backend(settings.resolved_index_path, analyzer_for(settings))
     raise ValueError(f"unknown search backend {settings.search_backend!r}")

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 
 
 class CodeError(ValueError):
@@ -199,6 +200,7 @@ def _parse_colon(text: str) -> StandardCode | None:
     return StandardCode(m["prefix"], m["number"], m["year"], part, amendments)
 
 
+@lru_cache(maxsize=131072)
 def parse_standard_code(text: str) -> StandardCode:
     """Parse a standard code as any real source prints it; raise CodeError if it is not one."""
     cleaned = clean(text)
@@ -248,6 +250,7 @@ class TbtSymbol:
         return f"G/TBT/N/{self.member}/{self.number}" + "".join(f"/{k}.{n}" for k, n in self.suffixes)
 
 
+@lru_cache(maxsize=131072)
 def parse_tbt_symbol(text: str) -> TbtSymbol:
     """Parse a TBT document symbol; raise CodeError if it is not one."""
     cleaned = re.sub(r" ?([/.]) ?", r"\1", clean(text))

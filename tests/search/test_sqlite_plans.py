@@ -30,7 +30,7 @@ def _plan(conn: sqlite3.Connection, sql: str) -> list[str]:
     return [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
 
 
-@pytest.mark.parametrize("name", ["match", "rank"])
+@pytest.mark.parametrize("name", ["match"])
 def test_fts_statements_are_driven_by_match(conn: sqlite3.Connection, name: str) -> None:
     plan = _plan(conn, PLANNED_QUERIES[name])
     assert len(plan) == 1 and plan[0].startswith("SCAN fts VIRTUAL TABLE INDEX"), plan
