@@ -16,7 +16,7 @@ from stdwatch.store import DocumentRepository, create_engine_for, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_RECORDS = ROOT / "stdwatch" / "demo_data" / "records.jsonl"
-SHARED = ROOT.parent / "shared"
+INTERCHANGE = ROOT / "tests" / "fixtures" / "demo-records"
 
 # Every search backend the behaviour suite runs against; the Elasticsearch issue adds "elasticsearch".
 BACKENDS = ["sqlite"]

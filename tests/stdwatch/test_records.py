@@ -10,11 +10,11 @@ import pytest
 from stdwatch.records import (
     Degree, Kind, RecordError, StandardRecord, Status, TbtNotification, content_hash, record_from_json, to_json,
 )
-from tests.conftest import SHARED
+from tests.conftest import INTERCHANGE
 
 
 def _shared_lines(name: str) -> list[dict]:
-    return [json.loads(line) for line in (SHARED / "demo-records" / name).read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in (INTERCHANGE / name).read_text(encoding="utf-8").splitlines()]
 
 
 def test_every_demo_record_reads_and_round_trips() -> None:
