@@ -24,7 +24,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the store of record; default: SQLite in data_dir."
     )
-    search_backend: Literal["sqlite"] = Field(default="sqlite", description="Search engine to use.")
+    search_backend: Literal["sqlite", "elasticsearch"] = Field(default="sqlite", description="Search engine to use.")
+    es_url: str = Field(default="http://127.0.0.1:9200", description="Elasticsearch URL (scheme, host, port).")
+    es_index: str = Field(default="stdwatch", description="Alias the versioned Elasticsearch indices sit behind.")
+    es_bulk_size: int = Field(default=1000, ge=50, description="First bulk chunk size; it grows while faster.")
     search_index_path: Path | None = Field(
         default=None, description="SQLite FTS5 index file; default: data_dir/index.sqlite3."
     )

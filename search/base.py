@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from search.documents import SearchDocument
 from search.query import SearchQuery, SearchResult
@@ -35,6 +35,11 @@ class SearchBackend(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Remove every document."""
+
+    @abstractmethod
+    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
+        """Replace the whole index with `docs`; searches running meanwhile see the old index, never a
+        half-built one. Returns how many documents the new index holds."""
 
     def close(self) -> None:
         """Release connections."""

@@ -60,3 +60,17 @@ def _tbt(r: TbtNotification) -> SearchDocument:
         member=r.member, status=None, date=r.distribution_date, title=r.display_title or r.symbol, titles=titles,
         body=body, codes=list(dict.fromkeys([r.symbol, r.symbol_published])), ics=r.ics, hs=r.hs,
     )
+
+
+def ics_tag(code: str) -> str:
+    """Keyword for an ICS code or prefix (`29.220` -> `ics_29_220`): prefixes of it are prefix lookups."""
+    return "ics_" + "".join(ch if ch.isalnum() else "_" for ch in code.strip().replace(".", "_"))
+
+
+def hs_tag(code: str) -> str:
+    """Keyword for an HS code or prefix, digits only (`8507.60` -> `hs_850760`)."""
+    return "hs_" + "".join(ch for ch in code if ch.isdigit())
+
+
+def tags(doc: SearchDocument) -> list[str]:
+    return [ics_tag(c) for c in doc.ics] + [hs_tag(h) for h in doc.hs]

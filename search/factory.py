@@ -17,4 +17,8 @@ def backend_for(settings: Settings) -> SearchBackend:
         from search.backends.sqlite_fts5 import SqliteFts5Backend
 
         return SqliteFts5Backend(settings.resolved_index_path, analyzer_for(settings))
+    if settings.search_backend == "elasticsearch":
+        from search.backends.elasticsearch import ElasticsearchBackend
+
+        return ElasticsearchBackend(settings.es_url, analyzer_for(settings), settings.es_index, settings.es_bulk_size)
     raise ValueError(f"unknown search backend {settings.search_backend!r}")

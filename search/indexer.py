@@ -7,11 +7,11 @@ sync (or `stdwatch index sync`) retries from the store.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from search.base import SearchBackend
-from search.documents import search_document
-from stdwatch.store import DocumentRepository
+from search.documents import SearchDocument, search_document
+from stdwatch.store import DocumentRepository, StoredDocument
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,16 @@ def sync_index(repo: DocumentRepository, backend: SearchBackend, batch_size: int
 
 def rebuild_index(repo: DocumentRepository, backend: SearchBackend,
                   progress: Callable[[int], None] | None = None) -> int:
-    """Empty the index and index the whole store of record again."""
-    backend.clear()
-    repo.requeue_all()
-    return sync_index(repo, backend, progress=progress)
+    """Build a fresh index from the whole store of record and switch to it in one step."""
+    taken: list[StoredDocument] = []
+
+    def documents() -> Iterator[SearchDocument]:
+        for batch in repo.iter_documents():
+            taken.extend(batch)
+            yield from (search_document(doc.data) for doc in batch)
+            if progress:
+                progress(len(batch))
+
+    count = backend.rebuild(documents())
+    repo.mark_indexed(taken)  # versions stored during the rebuild stay queued for the next sync
+    return count

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_RECORDS = ROOT / "stdwatch" / "demo_data" / "records.jsonl"
 INTERCHANGE = ROOT / "tests" / "fixtures" / "demo-records"
 
-# Every search backend the behaviour suite runs against; the Elasticsearch issue adds "elasticsearch".
-BACKENDS = ["sqlite"]
+# Every search backend the behaviour suite runs against.
+BACKENDS = ["sqlite", "elasticsearch"]
+ES_SCRIPT = ROOT / ".ci" / "elasticsearch.sh"
 
 
 @pytest.fixture
@@ -44,23 +48,53 @@ def demo_records() -> list[Record]:
     return [record_from_json(json.loads(line)) for line in DEMO_RECORDS.read_text(encoding="utf-8").splitlines()]
 
 
-def make_backend(name: str, path: Path, analyzer: Analyzer) -> SearchBackend:
+@pytest.fixture(scope="session")
+def es_url() -> Iterator[str]:
+    """A real Elasticsearch node for the whole test run: STDWATCH_TEST_ES_URL if given, else one started by
+    .ci/elasticsearch.sh (fetched from Maven Central and cached on first use). Failing to start is a failure."""
+    if url := os.environ.get("STDWATCH_TEST_ES_URL"):
+        yield url
+        return
+    started = subprocess.run(["bash", str(ES_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
+    if started.returncode != 0:
+        pytest.fail(f"could not start Elasticsearch:\n{started.stderr[-4000:]}", pytrace=False)
+    values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+    yield values["STDWATCH_ES_URL"]
+    subprocess.run(["bash", str(ES_SCRIPT), "stop", values["STDWATCH_ES_INSTANCE"]], timeout=120, check=False)
+
+
+def make_backend(name: str, path: Path, analyzer: Analyzer, es: str | None = None) -> SearchBackend:
     if name == "sqlite":
         from search.backends.sqlite_fts5 import SqliteFts5Backend
 
         return SqliteFts5Backend(path / "index.sqlite3", analyzer)
+    if name == "elasticsearch":
+        from search.backends.elasticsearch import ElasticsearchBackend
+
+        assert es, "the elasticsearch backend needs the es_url fixture"
+        return ElasticsearchBackend(es, analyzer, index=f"test-{uuid.uuid4().hex[:12]}")
     raise ValueError(name)
 
 
+def dispose(backend: SearchBackend) -> None:
+    drop = getattr(backend, "drop", None)
+    if drop:
+        drop()
+    backend.close()
+
+
 @pytest.fixture
-def backend_factory(tmp_path: Path, analyzer: Analyzer) -> Iterator[Callable[[str], SearchBackend]]:
+def backend_factory(request: pytest.FixtureRequest, tmp_path: Path,
+                    analyzer: Analyzer) -> Iterator[Callable[[str], SearchBackend]]:
+    """Builds empty backends by name; each is removed (indices dropped) after the test."""
     made: list[SearchBackend] = []
 
     def build(name: str) -> SearchBackend:
-        backend = make_backend(name, tmp_path / f"index-{len(made)}", analyzer)
+        es = request.getfixturevalue("es_url") if name == "elasticsearch" else None
+        backend = make_backend(name, tmp_path / f"index-{len(made)}", analyzer, es)
         made.append(backend)
         return backend
 
     yield build
     for backend in made:
-        backend.close()
+        dispose(backend)

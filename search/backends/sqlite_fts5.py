@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,8 +26,8 @@ import numpy as np
 from search.analysis import Analyzer, QueryClause
 from search.base import SearchBackend, SearchBackendError
 from search.codes import CodeQuery, code_query
-from search.documents import SearchDocument
-from search.highlight import highlight
+from search.documents import SearchDocument, hs_tag, ics_tag, tags
+from search.highlight import hit_highlights
 from search.query import FACETS, SearchHit, SearchQuery, SearchResult, SortOrder
 
 SCHEMA = """
@@ -76,12 +76,6 @@ def _date_ord(value: date | None) -> int:
     return value.toordinal() if value else _NO_DATE
 
 
-def _tags(doc: SearchDocument) -> str:
-    ics = [f"ics_{c.replace('.', '_')}" for c in doc.ics]
-    hs = [f"hs_{''.join(ch for ch in h if ch.isdigit())}" for h in doc.hs]
-    return " ".join(ics + hs)
-
-
 class SqliteFts5Backend(SearchBackend):
     name = "sqlite"
 
@@ -121,10 +115,13 @@ class SqliteFts5Backend(SearchBackend):
         if not latest:
             return
         # Analyse before taking the write lock, so readers and other writers wait as little as possible.
-        rows = [(doc.id, doc.kind, doc.code, doc.code_key, doc.family, doc.region, doc.member, doc.status,
-                 _date_ord(doc.date), len(doc.title), self._payload(doc)) for doc in latest]
-        texts = [self._fts_values(doc) for doc in latest]
+        rows, texts = self._prepare(latest)
         self._write(lambda conn: self._insert(conn, rows, texts))
+
+    def _prepare(self, docs: list[SearchDocument]) -> tuple[list[tuple], list[tuple[str, ...]]]:
+        rows = [(doc.id, doc.kind, doc.code, doc.code_key, doc.family, doc.region, doc.member, doc.status,
+                 _date_ord(doc.date), len(doc.title), self._payload(doc)) for doc in docs]
+        return rows, [self._fts_values(doc) for doc in docs]
 
     def _insert(self, conn: sqlite3.Connection, rows: list[tuple], texts: list[tuple[str, ...]]) -> None:
         self._delete_ids(conn, [row[0] for row in rows])
@@ -139,7 +136,7 @@ class SqliteFts5Backend(SearchBackend):
         body_tokens, body_grams = self.analyzer.analyse(doc.body)
         code_tokens = self.analyzer.runs(" ".join(doc.codes))
         return (" ".join(title_tokens), " ".join(title_grams), " ".join(body_tokens), " ".join(body_grams),
-                " ".join(code_tokens), _tags(doc))
+                " ".join(code_tokens), " ".join(tags(doc)))
 
     @staticmethod
     def _payload(doc: SearchDocument) -> str:
@@ -175,6 +172,36 @@ class SqliteFts5Backend(SearchBackend):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise SearchBackendError(f"sqlite index write failed: {exc}") from exc
+
+    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
+        """One write transaction: WAL readers keep seeing the old index until the new one commits."""
+        conn = self._conn()
+        count = 0
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM fts")
+            conn.execute("DELETE FROM docs")
+            batch: list[SearchDocument] = []
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= 2000:
+                    count += self._insert_batch(conn, batch)
+                    batch = []
+            count += self._insert_batch(conn, batch)
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key='generation'")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise SearchBackendError(f"sqlite index rebuild failed: {exc}") from exc
+        return count
+
+    def _insert_batch(self, conn: sqlite3.Connection, docs: list[SearchDocument]) -> int:
+        latest = list({d.id: d for d in docs}.values())
+        if latest:
+            rows, texts = self._prepare(latest)
+            self._insert(conn, rows, texts)
+        return len(latest)
 
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM docs").fetchone()[0])
@@ -216,9 +243,9 @@ class SqliteFts5Backend(SearchBackend):
         input never reaches FTS5 syntax: quotes, *, NEAR, brackets are searched as text or dropped."""
         parts = [self._clause_expression(c, _ALL_COLUMNS) for c in self.analyzer.query_clauses(query.text)]
         if query.ics_prefixes:
-            parts.append(" OR ".join(f'tags : "ics_{_tag_text(p)}"*' for p in query.ics_prefixes))
+            parts.append(" OR ".join(f'tags : "{ics_tag(p)}"*' for p in query.ics_prefixes))
         if query.hs_prefixes:
-            parts.append(" OR ".join(f'tags : "hs_{_tag_text(p)}"*' for p in query.hs_prefixes))
+            parts.append(" OR ".join(f'tags : "{hs_tag(p)}"*' for p in query.hs_prefixes))
         return " AND ".join(f"({p})" for p in parts) if parts else None
 
     def title_expression(self, query: SearchQuery) -> str | None:
@@ -342,20 +369,10 @@ class SqliteFts5Backend(SearchBackend):
             data = json.loads(payload)
             hits.append(SearchHit(
                 id=doc_id, kind=kind, code=code, title=data["title"],
-                highlight=_highlights(data, code, terms, self.analyzer), status=status, region=region,
+                highlight=hit_highlights(data["title"], data["titles"], data["body"], code, terms, self.analyzer), status=status, region=region,
                 member=member, date=date.fromordinal(day) if day != _NO_DATE else None,
             ))
         return hits
-
-
-def _highlights(data: dict, code: str, terms: list[str], analyzer: Analyzer) -> dict[str, str]:
-    out = {}
-    for name, text in (("title", "\n".join(data["titles"]) or data["title"]), ("text", data["body"]),
-                       ("code", code)):
-        marked = highlight(text, terms, analyzer)
-        if marked:
-            out[name] = marked
-    return out
 
 
 _DATE_BITS, _ROWID_BITS = 21, 30
@@ -394,10 +411,6 @@ def _merge(first: list[int], rest: np.ndarray, end: int) -> list[int]:
 
 def _is_han(text: str) -> bool:
     return bool(text) and "\u3400" <= text[0] <= "\ufaff"
-
-
-def _tag_text(prefix: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in prefix.strip().replace(".", "_"))
 
 
 def _years(days: np.ndarray) -> np.ndarray:

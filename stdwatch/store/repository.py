@@ -210,6 +210,18 @@ class DocumentRepository:
             return [_stored(r) for r in conn.execute(select(_DOCS).where(_DOCS.c.code_key == key)
                                                      .order_by(_DOCS.c.code.desc()))]
 
+    def iter_documents(self, batch_size: int = 2000) -> Iterator[list[StoredDocument]]:
+        """Every document, in batches (keyset pagination: constant memory, no long-held cursor)."""
+        last = ""
+        while True:
+            with self.engine.connect() as conn:
+                rows = list(conn.execute(select(_DOCS).where(_DOCS.c.id > last).order_by(_DOCS.c.id)
+                                         .limit(batch_size)))
+            if not rows:
+                return
+            yield [_stored(r) for r in rows]
+            last = rows[-1].id
+
     def count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(_DOCS)).scalar_one())

@@ -39,8 +39,8 @@ def test_unknown_document_is_404_with_message(client: TestClient) -> None:
 
 
 def test_health_reports_the_index_queue(client: TestClient, services: Services) -> None:
-    assert client.get("/api/health").json() == {"status": "ok", "backend": "sqlite", "documents": 210,
-                                                "indexed": 210, "pending_index": 0}
+    assert client.get("/api/health").json() == {"status": "ok", "backend": services.settings.search_backend,
+                                                "documents": 210, "indexed": 210, "pending_index": 0}
     services.repo.upsert_many([record_from_json({"code": "GB/T 1-2000"})])
     assert client.get("/api/health").json()["pending_index"] == 1
     sync_index(services.repo, services.backend)

@@ -16,7 +16,7 @@ from search.base import SearchBackend
 from search.documents import SearchDocument, search_document
 from search.query import SearchQuery, SortOrder
 from stdwatch.records import record_from_json, to_json
-from tests.conftest import BACKENDS, demo_records, make_backend
+from tests.conftest import BACKENDS, demo_records, dispose, make_backend
 
 SYNTHETIC = [  # SYNTHETIC records: a third edition and traditional-only texts the demo set does not have
     {"code": "GB/T 24823-2017", "title_zh": "普通照明用LED模块 性能要求", "status": "replaced", "published": "2017-07-12"},
@@ -39,10 +39,11 @@ BY_ID = {d.id: d for d in DOCS}
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, analyzer) -> Iterator[SearchBackend]:
-    built = make_backend(request.param, tmp_path_factory.mktemp(request.param), analyzer)
+    es = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
+    built = make_backend(request.param, tmp_path_factory.mktemp(request.param), analyzer, es)
     built.index(DOCS)
     yield built
-    built.close()
+    dispose(built)
 
 
 def _all(backend: SearchBackend, **kw: object) -> list[str]:
@@ -231,16 +232,26 @@ def test_hits_carry_what_the_api_needs(backend: SearchBackend) -> None:
 
 
 # ------------------------------------------------------------------------------------------ writes
-def test_reindex_replaces_and_delete_removes(tmp_path, analyzer) -> None:
-    for name in BACKENDS:
-        backend = make_backend(name, tmp_path / name, analyzer)
-        doc = search_document(to_json(record_from_json({"code": "GB/T 1-2000", "title_zh": "茶叶 分类"})))
-        backend.index([doc])
-        assert [h.id for h in backend.search(SearchQuery(text="茶叶")).hits] == ["gb-t-1-2000"]
-        changed = search_document(to_json(record_from_json({"code": "GB/T 1-2000", "title_zh": "咖啡 分类"})))
-        backend.index([changed])
-        assert backend.search(SearchQuery(text="茶叶")).total == 0
-        assert backend.search(SearchQuery(text="咖啡")).total == 1
-        backend.delete(["gb-t-1-2000", "unknown-id"])
-        assert backend.search(SearchQuery(text="咖啡")).total == 0 and backend.count() == 0
-        backend.close()
+@pytest.mark.parametrize("name", BACKENDS)
+def test_reindex_replaces_and_delete_removes(backend_factory, name: str) -> None:
+    backend = backend_factory(name)
+    doc = search_document(to_json(record_from_json({"code": "GB/T 1-2000", "title_zh": "茶叶 分类"})))
+    backend.index([doc])
+    assert [h.id for h in backend.search(SearchQuery(text="茶叶")).hits] == ["gb-t-1-2000"]
+    changed = search_document(to_json(record_from_json({"code": "GB/T 1-2000", "title_zh": "咖啡 分类"})))
+    backend.index([changed])
+    assert backend.search(SearchQuery(text="茶叶")).total == 0
+    assert backend.search(SearchQuery(text="咖啡")).total == 1
+    backend.delete(["gb-t-1-2000", "unknown-id"])
+    assert backend.search(SearchQuery(text="咖啡")).total == 0 and backend.count() == 0
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_rebuild_replaces_everything_and_clear_empties(backend_factory, name: str) -> None:
+    backend = backend_factory(name)
+    backend.index(DOCS[:10])
+    assert backend.rebuild(iter(DOCS[10:15])) == 5
+    assert backend.count() == 5
+    assert {h.id for h in backend.search(SearchQuery(size=50)).hits} == {d.id for d in DOCS[10:15]}
+    backend.clear()
+    assert backend.count() == 0 and backend.search(SearchQuery()).total == 0

@@ -1,0 +1,326 @@
+"""The scale-path search backend: Elasticsearch, fed with tokens made by search.analysis.
+
+The mapping and queries use Elasticsearch core features only, so the same index runs on the minimal test
+distribution and on any full cluster (README lists them): `whitespace`-analysed text fields holding jieba tokens
+and CJK bigrams made in Python, keyword fields, `prefix` queries, `match_phrase` / `multi_match` /
+`constant_score` / `bool` / `terms` / `range` / `ids` queries, `terms` and `filter` aggregations, field sorts,
+aliases. No analysis plugins, no scripts, never `query_string`.
+
+Ranking is the same as the SQLite backend's, so both pass one behaviour suite: code hits first; then documents
+whose title holds every query word (a constant score of 1), shorter titles first, newest first; then the rest.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+
+from search.analysis import Analyzer, QueryClause
+from search.base import SearchBackend, SearchBackendError
+from search.codes import CodeQuery, code_query
+from search.documents import SearchDocument, hs_tag, ics_tag, tags
+from search.highlight import hit_highlights
+from search.query import FACETS, SearchHit, SearchQuery, SearchResult, SortOrder
+
+log = logging.getLogger(__name__)
+
+TEXT = {"type": "text", "analyzer": "whitespace", "norms": False}
+MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "keyword"}, "kind": {"type": "keyword"}, "code": {"type": "keyword"},
+        "code_key": {"type": "keyword"}, "family": {"type": "keyword"}, "region": {"type": "keyword"},
+        "member": {"type": "keyword"}, "status": {"type": "keyword"}, "date": {"type": "date"},
+        "year": {"type": "integer"}, "title_len": {"type": "integer"}, "seq": {"type": "long"},
+        "title_tok": TEXT, "title_bg": TEXT, "body_tok": TEXT, "body_bg": TEXT, "codes": TEXT,
+        "tags": {"type": "keyword"},
+        "payload": {"type": "object", "enabled": False},  # original text, kept for snippets, not indexed
+    },
+}
+INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "max_result_window": 100_000,
+                  "refresh_interval": "1s"}
+_ALL = (("title_bg", "body_bg"), ("title_tok", "body_tok", "codes"))
+_TITLE = (("title_bg",), ("title_tok",))
+_FACET_SIZE = 1000
+_CODE_LIMIT = 200
+
+
+def _clause(clause: QueryClause, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, Any]:
+    """One query word or its synonyms, matched exactly as the SQLite backend matches it."""
+    han_fields, word_fields = fields
+    should: list[dict[str, Any]] = []
+    for alt in clause.alternatives:
+        if not ("\u3400" <= alt[0] <= "\ufaff"):
+            should.append({"multi_match": {"query": alt, "fields": list(word_fields), "type": "best_fields"}})
+        elif len(alt) == 1:
+            should += [{"prefix": {f: alt}} for f in han_fields]
+        else:
+            grams = " ".join(alt[i:i + 2] for i in range(len(alt) - 1))
+            should.append({"multi_match": {"query": grams, "fields": list(han_fields), "type": "phrase"}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+class ElasticsearchBackend(SearchBackend):
+    name = "elasticsearch"
+
+    def __init__(self, url: str, analyzer: Analyzer, index: str = "stdwatch", bulk_size: int = 1000,
+                 max_bulk_size: int = 8000, timeout: float = 30.0) -> None:
+        self.analyzer = analyzer
+        self.alias = index
+        self.bulk_size = bulk_size
+        self.max_bulk_size = max_bulk_size
+        self.client = Elasticsearch(url, request_timeout=timeout, max_retries=5, retry_on_timeout=True,
+                                    retry_on_status=(429, 502, 503, 504))
+        self._seq = itertools.count(time.time_ns() // 1000)
+        self._ensure_alias()
+
+    # ------------------------------------------------------------------------------------------ index admin
+    def _ensure_alias(self) -> None:
+        try:
+            if not self.client.indices.exists_alias(name=self.alias):
+                self._create_index(self._new_index_name(), alias=True)
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"elasticsearch unavailable: {exc}") from exc
+
+    def _new_index_name(self) -> str:
+        return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
+
+    def _create_index(self, name: str, alias: bool = False) -> None:
+        aliases = {self.alias: {}} if alias else None
+        self.client.indices.create(index=name, settings=INDEX_SETTINGS, mappings=MAPPING, aliases=aliases)
+
+    def indices(self) -> list[str]:
+        """The concrete indices behind the alias (one, except for the instant of a swap)."""
+        try:
+            return sorted(self.client.indices.get_alias(name=self.alias))
+        except NotFoundError:
+            return []
+
+    def close(self) -> None:
+        self.client.close()
+
+    def drop(self) -> None:
+        """Delete the alias and every index behind it (tests, uninstall)."""
+        for name in self.indices():
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+
+    # ------------------------------------------------------------------------------------------ writing
+    def _source(self, doc: SearchDocument) -> dict[str, Any]:
+        a = self.analyzer
+        title_tokens, title_grams = a.analyse("\n".join(doc.titles) or doc.title)
+        body_tokens, body_grams = a.analyse(doc.body)
+        return {
+            "id": doc.id, "kind": doc.kind, "code": doc.code, "code_key": doc.code_key, "family": doc.family,
+            "region": doc.region, "member": doc.member, "status": doc.status,
+            "date": doc.date.isoformat() if doc.date else None, "year": doc.year, "title_len": min(len(doc.title), 1023),
+            "seq": next(self._seq), "title_tok": " ".join(title_tokens), "title_bg": " ".join(title_grams),
+            "body_tok": " ".join(body_tokens), "body_bg": " ".join(body_grams),
+            "codes": " ".join(a.runs(" ".join(doc.codes))),
+            "tags": tags(doc),
+            "payload": {"title": doc.title, "titles": doc.titles, "body": doc.body},
+        }
+
+    def _actions(self, docs: Iterable[SearchDocument], index: str) -> Iterator[dict[str, Any]]:
+        for doc in docs:
+            yield {"_op_type": "index", "_index": index, "_id": doc.id, "_source": self._source(doc)}
+
+    def _bulk(self, actions: Iterator[dict[str, Any]]) -> int:
+        """Send actions in chunks that grow while throughput rises; report every failed item."""
+        size, best_rate, done, failed = self.bulk_size, 0.0, 0, []
+        while chunk := list(itertools.islice(actions, size)):
+            started = time.perf_counter()
+            try:
+                ok, errors = helpers.bulk(self.client, chunk, max_retries=5, initial_backoff=1,
+                                          raise_on_error=False, stats_only=False)
+            except (ApiError, TransportError) as exc:
+                raise SearchBackendError(f"elasticsearch bulk request failed: {exc}") from exc
+            done += ok
+            failed += errors
+            rate = len(chunk) / max(time.perf_counter() - started, 1e-6)
+            if rate > best_rate * 1.05 and size < self.max_bulk_size:
+                size = min(size * 2, self.max_bulk_size)
+            best_rate = max(best_rate, rate)
+        if failed:
+            ids = [next(iter(item.values())).get("_id") for item in failed]
+            raise SearchBackendError(f"elasticsearch rejected {len(failed)} documents: {ids[:20]} "
+                                     f"(first error: {json.dumps(failed[0], ensure_ascii=False)[:300]})")
+        return done
+
+    def index(self, docs: Sequence[SearchDocument]) -> None:
+        latest = list({d.id: d for d in docs}.values())
+        if latest:
+            self._bulk(self._actions(latest, self.alias))
+            self._refresh(self.alias)
+
+    def _refresh(self, index: str) -> None:
+        try:
+            self.client.indices.refresh(index=index)
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"elasticsearch refresh failed: {exc}") from exc
+
+    def delete(self, ids: Sequence[str]) -> None:
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids)
+        try:
+            helpers.bulk(self.client, actions, raise_on_error=False)
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"elasticsearch delete failed: {exc}") from exc
+        self._refresh(self.alias)
+
+    def clear(self) -> None:
+        # delete_by_query lives in the reindex module, which minimal distributions lack: swap in an empty index.
+        self.rebuild([])
+
+    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
+        """Build a new versioned index, then move the alias to it atomically and drop the old one."""
+        new = self._new_index_name()
+        old = self.indices()
+        self._create_index(new)
+        try:
+            count = self._bulk(self._actions(docs, new))
+            self._refresh(new)
+        except Exception:
+            self.client.indices.delete(index=new, ignore_unavailable=True)
+            raise
+        actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+        self.client.indices.update_aliases(actions=[*actions, {"add": {"index": new, "alias": self.alias}}])
+        for name in old:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+        return count
+
+    def count(self) -> int:
+        return int(self.client.count(index=self.alias)["count"])
+
+    # ------------------------------------------------------------------------------------------ searching
+    def _filters(self, query: SearchQuery) -> list[dict[str, Any]]:
+        filters: list[dict[str, Any]] = []
+        for field, values in (("kind", query.kinds), ("region", query.regions), ("member", query.members),
+                              ("status", query.statuses)):
+            if values:
+                filters.append({"terms": {field: list(values)}})
+        if query.date_from or query.date_to:
+            bounds = {k: v.isoformat() for k, v in (("gte", query.date_from), ("lte", query.date_to)) if v}
+            filters.append({"range": {"date": bounds}})
+        for make_tag, values in ((ics_tag, query.ics_prefixes), (hs_tag, query.hs_prefixes)):
+            if values:
+                filters.append({"bool": {"should": [{"prefix": {"tags": make_tag(v)}} for v in values],
+                                         "minimum_should_match": 1}})
+        return filters
+
+    def _code_ids(self, code: CodeQuery | None) -> list[str]:
+        """Code hits in order: the exact code, its other editions newest first, then longer codes."""
+        if code is None:
+            return []
+        searches = [
+            {"query": {"term": {"code": code.exact}}, "size": _CODE_LIMIT},
+            {"query": {"term": {"code_key": code.key}}, "size": _CODE_LIMIT,
+             "sort": [{"date": {"order": "desc", "missing": "_last"}}, {"code": "desc"}]},
+            {"query": {"prefix": {"code": code.prefix}}, "size": _CODE_LIMIT, "sort": [{"code": "asc"}]},
+        ]
+        body: list[dict[str, Any]] = []
+        for search in searches:
+            body += [{"index": self.alias}, {**search, "_source": False}]
+        responses = self.client.msearch(searches=body)["responses"]
+        return list(dict.fromkeys(h["_id"] for r in responses for h in r["hits"]["hits"]))
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        try:
+            return self._search(query)
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"elasticsearch search failed: {exc}") from exc
+
+    def _search(self, query: SearchQuery) -> SearchResult:
+        clauses = self.analyzer.query_clauses(query.text)
+        code_ids = self._code_ids(code_query(query.text))
+        must: list[dict[str, Any]] = []
+        text = [_clause(c, _ALL) for c in clauses]
+        if code_ids and not (query.ics_prefixes or query.hs_prefixes):
+            matched = {"bool": {"must": text}} if text else {"match_none": {}}
+            must.append({"bool": {"should": [matched, {"ids": {"values": code_ids}}], "minimum_should_match": 1}})
+        else:
+            must += text
+        base = {"bool": {"must": must or [{"match_all": {}}], "filter": self._filters(query)}}
+        summary = self.client.search(index=self.alias, query=base, size=0, track_total_hits=True,
+                                     aggs=self._aggregations(code_ids))
+        total = int(summary["hits"]["total"]["value"])
+        passing = {b["key"] for b in summary["aggregations"].get("codes", {}).get("ids", {}).get("buckets", [])}
+        first = [i for i in code_ids if i in passing]
+        hits = self._page(query, base, clauses, first)
+        return SearchResult(total=total, hits=hits, facets=self._facets(summary["aggregations"]))
+
+    @staticmethod
+    def _aggregations(code_ids: list[str]) -> dict[str, Any]:
+        aggs: dict[str, Any] = {f: {"terms": {"field": f, "size": _FACET_SIZE}} for f in FACETS}
+        if code_ids:
+            aggs["codes"] = {"filter": {"ids": {"values": code_ids}},
+                             "aggs": {"ids": {"terms": {"field": "id", "size": len(code_ids)}}}}
+        return aggs
+
+    @staticmethod
+    def _facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
+        facets = {}
+        for facet in FACETS:
+            pairs = [(str(b["key"]), int(b["doc_count"])) for b in aggs[facet]["buckets"]]
+            facets[facet] = dict(sorted(pairs, key=lambda p: (-p[1], p[0])))
+        return facets
+
+    def _page(self, query: SearchQuery, base: dict[str, Any], clauses: list[QueryClause],
+              first: list[str]) -> list[SearchHit]:
+        end = query.offset + query.size
+        relevance = query.sort is SortOrder.RELEVANCE
+        lead = first[query.offset:end] if relevance else []
+        wanted = query.size - len(lead)
+        start = max(0, query.offset - len(first)) if relevance else query.offset
+        sources: dict[str, dict[str, Any]] = {}
+        rest: list[str] = []
+        if wanted > 0:
+            response = self.client.search(index=self.alias, query=self._ranked(base, clauses, first, relevance),
+                                          sort=self._sort(query, clauses), from_=start, size=wanted,
+                                          source=["payload", "kind", "code", "region", "member", "status", "date"])
+            for hit in response["hits"]["hits"]:
+                rest.append(hit["_id"])
+                sources[hit["_id"]] = hit["_source"]
+        if lead:
+            for hit in self.client.mget(index=self.alias, ids=lead)["docs"]:
+                if hit.get("found"):
+                    sources[hit["_id"]] = hit["_source"]
+        terms = self.analyzer.highlight_terms(query.text)
+        return [self._hit(i, sources[i], terms) for i in lead + rest if i in sources]
+
+    @staticmethod
+    def _ranked(base: dict[str, Any], clauses: list[QueryClause], first: list[str],
+                relevance: bool) -> dict[str, Any]:
+        query: dict[str, Any] = {"bool": {"filter": [base]}}
+        if first and relevance:
+            query["bool"]["must_not"] = [{"ids": {"values": first}}]
+        if relevance and clauses:
+            in_title = {"bool": {"must": [_clause(c, _TITLE) for c in clauses]}}
+            query["bool"]["should"] = [{"constant_score": {"filter": in_title, "boost": 1.0}}]
+        return query
+
+    @staticmethod
+    def _sort(query: SearchQuery, clauses: list[QueryClause]) -> list[Any]:
+        newest = [{"date": {"order": "desc", "missing": "_last"}}, {"seq": "desc"}]
+        if query.sort is SortOrder.NEWEST:
+            return newest
+        if query.sort is SortOrder.OLDEST:
+            return [{"date": {"order": "asc", "missing": "_last"}}, {"seq": "asc"}]
+        if not clauses:
+            return newest
+        return [{"_score": "desc"}, {"title_len": "asc"}, *newest]
+
+    def _hit(self, doc_id: str, source: dict[str, Any], terms: list[str]) -> SearchHit:
+        payload = source["payload"]
+        return SearchHit(
+            id=doc_id, kind=source["kind"], code=source["code"], title=payload["title"],
+            highlight=hit_highlights(payload["title"], payload["titles"], payload["body"], source["code"], terms,
+                                     self.analyzer),
+            date=date.fromisoformat(source["date"]) if source.get("date") else None, status=source.get("status"),
+            region=source["region"], member=source.get("member"),
+        )
