@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bench_search.py                 # 100,000 records, SQLite backend
     .venv/bin/python bench/bench_search.py --n 20000 --queries 300
+    eval "$(bash .ci/elasticsearch.sh start)"; export STDWATCH_ES_URL
+    .venv/bin/python bench/bench_search.py --backend elasticsearch   # real node; STDWATCH_ES_URL says where
 
 Prints records/s for analyse + store + index (the real `stdwatch load` path: store of record, then index sync) and
 search latency p50/p99 over a mixed query set: rare terms, common terms that match most records, codes with and
@@ -138,7 +140,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = args.keep or Path(tempfile.mkdtemp(prefix="stdwatch-bench-"))
-    settings = Settings(data_dir=data_dir, search_backend=args.backend)
+    settings = Settings(data_dir=data_dir, search_backend=args.backend, es_index=f"bench-{int(time.time())}")
     engine = create_engine_for(settings.resolved_database_url)
     migrate(engine)
     repo, backend = DocumentRepository(engine), backend_for(settings)
@@ -177,6 +179,8 @@ def main() -> None:
         print(f"{name:<16}{_pct(values, 50):>9.2f}{_pct(values, 99):>9.2f}{statistics.median(totals[name]):>13,.0f}")
     every = [v for values in latencies.values() for v in values]
     print(f"SEARCH all queries: p50 {_pct(every, 50):.2f} ms, p99 {_pct(every, 99):.2f} ms")
+    if hasattr(backend, "drop"):
+        backend.drop()
     backend.close()
     engine.dispose()
     if not args.keep:
