@@ -87,7 +87,8 @@ YML
   log "starting Elasticsearch $ES_VERSION on 127.0.0.1:$port (instance $instance)"
   run_as env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$instance/config" ES_TMPDIR="$instance/tmp" \
     "$ES_HOME/bin/elasticsearch" -d -p "$instance/pid" >"$instance/start.log" 2>&1 || {
-      log "failed to start:"; cat "$instance/start.log" >&2; tail -50 "$instance"/logs/*.log >&2 2>/dev/null; exit 1; }
+      log "failed to start:"; cat "$instance/start.log" >&2; tail -50 "$instance"/logs/*.log >&2 2>/dev/null
+      stop "$instance"; exit 1; }
   url="http://127.0.0.1:$port"
   for _ in $(seq 1 120); do
     if curl -fsS "$url/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
