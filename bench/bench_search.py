@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_search.py                 # 100,000 records, SQLite backend
     .venv/bin/python bench/bench_search.py --n 20000 --queries 300
     eval "$(bash .ci/elasticsearch.sh start)"; export STDWATCH_ES_URL
-    .venv/bin/python bench/bench_search.py --backend elasticsearch   # real node; STDWATCH_ES_URL says where
+    .venv/bin/python bench/bench_search.py --backend sqlite,elasticsearch   # both, one run; STDWATCH_ES_URL says where
 
 Prints records/s for analyse + store + index (the real `stdwatch load` path: store of record, then index sync) and
 search latency p50/p99 over a mixed query set: rare terms, common terms that match most records, codes with and
@@ -131,24 +131,13 @@ def _pct(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=900)
-    parser.add_argument("--backend", default="sqlite")
-    parser.add_argument("--keep", type=Path, help="data folder to keep (default: a temporary one)")
-    args = parser.parse_args()
-
-    data_dir = args.keep or Path(tempfile.mkdtemp(prefix="stdwatch-bench-"))
-    settings = Settings(data_dir=data_dir, search_backend=args.backend, es_index=f"bench-{int(time.time())}")
+def run(backend_name: str, records: list[Record], query_count: int, keep: Path | None) -> None:
+    data_dir = keep or Path(tempfile.mkdtemp(prefix="stdwatch-bench-"))
+    settings = Settings(data_dir=data_dir, search_backend=backend_name, es_index=f"bench-{int(time.time())}")
     engine = create_engine_for(settings.resolved_database_url)
     migrate(engine)
     repo, backend = DocumentRepository(engine), backend_for(settings)
-
-    t0 = time.perf_counter()
-    records = generate(args.n)
-    t_gen = time.perf_counter() - t0
-    print(f"generated {len(records):,} records in {t_gen:.1f}s (not counted)")
+    print(f"\n== {backend_name}: {len(records):,} records ==")
 
     t0 = time.perf_counter()
     for start in range(0, len(records), 2000):
@@ -163,7 +152,7 @@ def main() -> None:
     print(f"INGEST end-to-end (analyse+store+index): {len(records) / total:,.0f} records/s ({total:.1f}s)")
 
     rng = random.Random(11)
-    queries = query_set(rng, records, args.queries)
+    queries = query_set(rng, records, query_count)
     for _, query in queries[:30]:  # warm-up: caches, facet columns
         backend.search(query)
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -173,7 +162,7 @@ def main() -> None:
         result = backend.search(query)
         latencies[name].append((time.perf_counter() - t0) * 1000)
         totals[name].append(result.total)
-    print(f"\nsearch latency over {len(queries)} queries at {len(records):,} records ({args.backend}):")
+    print(f"search latency over {len(queries)} queries at {len(records):,} records ({backend_name}):")
     print(f"{'query kind':<16}{'p50 ms':>9}{'p99 ms':>9}{'median hits':>13}")
     for name, values in latencies.items():
         print(f"{name:<16}{_pct(values, 50):>9.2f}{_pct(values, 99):>9.2f}{statistics.median(totals[name]):>13,.0f}")
@@ -183,8 +172,22 @@ def main() -> None:
         backend.drop()
     backend.close()
     engine.dispose()
-    if not args.keep:
+    if not keep:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=900)
+    parser.add_argument("--backend", default="sqlite", help="sqlite, elasticsearch, or both comma-separated")
+    parser.add_argument("--keep", type=Path, help="data folder to keep (default: a temporary one)")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    records = generate(args.n)
+    print(f"generated {len(records):,} records in {time.perf_counter() - t0:.1f}s (not counted)")
+    for name in args.backend.split(","):
+        run(name.strip(), records, args.queries, args.keep)
 
 
 if __name__ == "__main__":
