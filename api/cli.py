@@ -129,6 +129,84 @@ def index_rebuild() -> None:
 
 
 @app.command()
+def crawl(
+    spider: Annotated[Optional[str], typer.Argument(help="Spider name (see --all).")] = None,
+    all_spiders: Annotated[bool, typer.Option("--all", help="Run every spider, one after another.")] = False,
+    base_url: Annotated[Optional[str], typer.Option(help="Crawl a mirror or a replay server instead.")] = None,
+    code: Annotated[Optional[str], typer.Option(help="Look up one standard by its code.")] = None,
+    full: Annotated[bool, typer.Option(help="Recrawl everything, not only what is new or changed.")] = False,
+    max_pages: Annotated[Optional[int], typer.Option(min=1, help="Stop listing after this many pages.")] = None,
+    delay: Annotated[Optional[float], typer.Option(min=0, help="Seconds between requests (default: config).")] = None,
+    setting: Annotated[list[str], typer.Option("--set", help="Extra Scrapy setting NAME=VALUE.")] = [],  # noqa: B006
+) -> None:
+    """Crawl a source into the store of record, then bring the search index up to date."""
+    from crawlers.runner import SPIDERS, CrawlRequest, run_crawl
+
+    if not all_spiders and not spider:
+        console.print(f"[red]error[/red] name a spider or use --all; spiders: {', '.join(SPIDERS)}")
+        raise typer.Exit(2)
+    services = _services()
+    worst = 0
+    for name in SPIDERS if all_spiders else [spider]:
+        try:
+            code_, run = run_crawl(CrawlRequest(name, base_url, code, full, max_pages, delay, tuple(setting)),
+                                   services.settings)
+        except ValueError as exc:
+            console.print(f"[red]error[/red] {exc}")
+            raise typer.Exit(2) from None
+        indexed = sync_index(services.repo, services.backend)
+        if run is None:
+            console.print(f"{name}: no run recorded (exit {code_})")
+            worst = max(worst, 1)
+            continue
+        console.print(f"{name}: {run.finish_reason}; pages {run.pages}, new {run.new}, updated {run.updated}, "
+                      f"unchanged {run.unchanged}, quarantined {run.quarantined}, blocked {run.blocked}, "
+                      f"errors {run.errors}; indexed {indexed}", highlight=False)
+        if run.blocked:
+            console.print(f"[yellow]{name} was blocked by the source {run.blocked} time(s)[/yellow]")
+        worst = max(worst, code_, 1 if run.errors or run.finish_reason != "finished" else 0)
+    services.close()
+    raise typer.Exit(worst)
+
+
+@app.command()
+def crawls(limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
+    """Recent crawl runs and what they did."""
+    from stdwatch.store import CrawlRepository
+
+    services = _services()
+    table = Table(title="crawl runs")
+    for column in ("id", "spider", "started", "finished", "reason", "pages", "new", "updated", "unchanged",
+                   "quarantined", "blocked", "errors"):
+        table.add_column(column)
+    for run in CrawlRepository(services.repo.engine).runs(limit):
+        table.add_row(str(run.id), run.spider, f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+                      f"{run.finished_at:%H:%M:%S}" if run.finished_at else "", run.finish_reason or "running",
+                      *(str(getattr(run, c)) for c in ("pages", "new", "updated", "unchanged", "quarantined",
+                                                       "blocked", "errors")))
+    Console(width=160).print(table)
+    services.close()
+
+
+@app.command()
+def quarantine(
+    spider: Annotated[Optional[str], typer.Option(help="Only this spider's pages.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+) -> None:
+    """Pages and records that could not be parsed or validated, with the reason."""
+    from stdwatch.store import CrawlRepository
+
+    services = _services()
+    entries = CrawlRepository(services.repo.engine).quarantined(spider, limit)
+    for entry in entries:
+        Console(width=200).print(f"#{entry.id} {entry.created_at:%Y-%m-%d %H:%M} {entry.spider} {entry.url}\n"
+                                 f"    reason: {entry.reason}\n    body sha256: {entry.body_hash}", highlight=False)
+    if not entries:
+        console.print("quarantine is empty")
+    services.close()
+
+
+@app.command()
 def search(
     q: Annotated[str, typer.Argument(help="Words, a standard code or a TBT symbol.")],
     size: Annotated[int, typer.Option(min=1, max=100)] = 10,

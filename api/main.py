@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from api.deps import Services, ServicesDep
+from api.crawls.router import router as crawls_router
 from api.documents.router import router as documents_router
 from api.errors import install_error_handlers
 from api.search.router import router as search_router
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     app.include_router(search_router)
     app.include_router(documents_router)
+    app.include_router(crawls_router)
 
     @app.get("/api/health", tags=["health"])
     def health(services: ServicesDep) -> dict[str, object]:

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     )
     user_dict_path: Path = Field(default=CONFIG_DIR / "jieba_userdict.txt")
     synonyms_path: Path = Field(default=CONFIG_DIR / "synonyms.txt")
+    crawl_contact: str = Field(default="mailto:stdwatch@example.org",
+                               description="Contact named in the crawlers' User-Agent.")
+    crawl_http_cache: bool = Field(default=False, description="Cache HTTP responses while developing spiders.")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "WARNING"

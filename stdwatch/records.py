@@ -334,3 +334,15 @@ def content_hash(record: Record) -> str:
     """A stable hash of what the record says; equal records hash equal across runs and machines."""
     canonical = json.dumps(to_json(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def merge_records(old: Record, new: Record) -> Record:
+    """One record from two sources describing the same document: what the new source states wins, what it
+    leaves empty keeps the old value (openstd has no replaced-by; std.samr has no English title ...)."""
+    if old.kind is not new.kind:
+        return new
+    merged = to_json(old)
+    for key, value in to_json(new).items():
+        if value not in (None, "", []):
+            merged[key] = value
+    return record_from_json(merged)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -58,3 +58,50 @@ class DocumentLink(Base):
     relation: Mapped[str] = mapped_column(String(32))
     target_key: Mapped[str] = mapped_column(String(200), index=True)
     target_code: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class SourceSeen(Base):
+    """What a spider has already taken from a source: its id there and a hash of what the listing showed."""
+
+    __tablename__ = "source_seen"
+
+    spider: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuarantinedPage(Base):
+    """A page or record that could not be parsed or validated, kept whole with the reason."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    spider: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    reason: Mapped[str] = mapped_column(String(2000))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CrawlRun(Base):
+    """One run of one spider and what it did."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    spider: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finish_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,42 @@
+"""Records every crawl run and its stats in the store (`stdwatch crawls`, GET /api/crawls)."""
+
+from __future__ import annotations
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from crawlers.middlewares import BLOCKED_STAT
+from crawlers.store import repositories
+
+STAT_NAMES = {
+    "pages": "response_received_count", "new": "stdwatch/new", "updated": "stdwatch/updated",
+    "unchanged": "stdwatch/unchanged", "quarantined": "stdwatch/quarantined", "blocked": BLOCKED_STAT,
+    "errors": "log_count/ERROR",
+}
+
+
+class CrawlRunRecorder:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        args = getattr(spider, "args", None)
+        self.run_id = repositories()[1].start_run(spider.name, args.model_dump() if args else {})
+        self.crawler.stats.set_value("stdwatch/run_id", self.run_id)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        stats = self.crawler.stats
+        counters = {name: int(stats.get_value(key, 0) or 0) for name, key in STAT_NAMES.items()}
+        errors = int(stats.get_value("spider_exceptions_count", 0) or 0)
+        counters["errors"] = max(counters["errors"], errors)
+        repositories()[1].finish_run(self.run_id, reason, counters)

@@ -1,0 +1,58 @@
+"""Helpers every site parser shares: label-driven extraction, text clean-up, the parse error."""
+
+from __future__ import annotations
+
+import re
+
+from parsel import Selector
+
+_SACINFO_TAG = re.compile(r"</?sacinfo>", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+class ParseError(ValueError):
+    """A page that does not have the structure the parser knows; it goes to quarantine with this reason."""
+
+
+def text(value: str | None) -> str | None:
+    """Collapse whitespace (incl. &nbsp;); None for empty."""
+    if value is None:
+        return None
+    cleaned = _SPACE.sub(" ", value.replace("\xa0", " ")).strip()
+    return cleaned or None
+
+
+def node_text(selector: Selector) -> str | None:
+    return text(" ".join(selector.xpath(".//text()").getall()))
+
+
+def strip_sacinfo(value: str) -> str:
+    """std.samr wraps search hits in <sacinfo> tags, even inside codes (`<sacinfo>JB</sacinfo><sacinfo>/</sacinfo>…`)."""
+    return _SACINFO_TAG.sub("", value)
+
+
+def label_pairs(page: Selector, label_xpath: str, value_xpath: str) -> dict[str, str | None]:
+    """Label -> value for pages that lay out fields as label/value siblings, matched by label text so a moved
+    row does not shift values into the wrong field."""
+    pairs: dict[str, str | None] = {}
+    for label in page.xpath(label_xpath):
+        key = text(" ".join(label.xpath(".//text()").getall()))
+        if not key:
+            continue
+        key = key.rstrip(":：").strip()
+        value = label.xpath(value_xpath)
+        pairs[key] = node_text(value[0]) if value else None
+    return pairs
+
+
+def split_list(value: str | None, separators: str = "、，,;；") -> list[str]:
+    if not value:
+        return []
+    parts = re.split(f"[{re.escape(separators)}]", value)
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def require(fields: dict, *names: str, page: str) -> None:
+    missing = [n for n in names if not fields.get(n)]
+    if missing:
+        raise ParseError(f"{page}: expected field(s) {missing} not found; the page layout may have changed")

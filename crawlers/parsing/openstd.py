@@ -1,0 +1,130 @@
+"""openstd.samr.gov.cn (国家标准全文公开系统): the std_list result table and the newGbInfo detail page.
+
+Layout as recorded in 2026 (samples/openstd): the list's columns are 序号 | 标准号 | 语种 | 是否采标 | 标准名称 | 类别 |
+状态 | 发布日期 | 实施日期 | 操作, found by their header text, not by position (an older layout had no 语种 column).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsel import Selector
+
+from crawlers.parsing.common import ParseError, node_text, require, text
+
+_HCNO = re.compile(r"showInfo\('([0-9A-Fa-f]{32})'\)")
+_TOTAL = re.compile(r"共\s*(?:</a>)?\s*(?:&nbsp;)?\s*(\d+)")
+_PAGES = re.compile(r"color:\s*red;\">\s*(\d+)\s*</a>\s*(?:&nbsp;)?/(?:&nbsp;)?\s*(\d+)")
+STATUS_WORDS = ("现行", "即将实施", "废止", "被代替")
+
+
+@dataclass(frozen=True)
+class ListRow:
+    hcno: str
+    code: str
+    title_zh: str | None
+    adopts_international: bool
+    category: str | None
+    status: str | None
+    published: str | None
+    effective: str | None
+
+    @property
+    def fingerprint(self) -> str:
+        return "|".join(str(v) for v in (self.code, self.title_zh, self.status, self.published, self.effective))
+
+
+@dataclass(frozen=True)
+class ListPage:
+    rows: list[ListRow]
+    page: int
+    pages: int
+
+
+def _columns(table: Selector) -> dict[str, int]:
+    headers = [node_text(th) or "" for th in table.xpath("./tbody[1]/tr[1]/th")]
+    return {name: i for i, name in enumerate(headers)}
+
+
+def parse_list(html: str) -> ListPage:
+    page = Selector(text=html)
+    table = page.css("table.result_list")
+    if not table:
+        raise ParseError("openstd list: no table.result_list on the page")
+    columns = _columns(table[0])
+    require(columns, "标准号", "标准名称", "状态", page="openstd list header")
+    rows = []
+    for tr in table[0].xpath("./tbody[2]/tr"):
+        cells = tr.xpath("./td")
+        if len(cells) < len(columns):
+            continue
+        onclick = " ".join(tr.xpath(".//@onclick").getall())
+        match = _HCNO.search(onclick)
+        if not match:
+            raise ParseError("openstd list: a row without showInfo('<hcno>')")
+
+        def cell(name: str) -> str | None:
+            return node_text(cells[columns[name]]) if name in columns else None
+
+        rows.append(ListRow(
+            hcno=match.group(1).upper(), code=cell("标准号") or "", title_zh=cell("标准名称"),
+            adopts_international="采" in (cell("是否采标") or ""),
+            category=cell("类别"), status=cell("状态"), published=cell("发布日期"), effective=cell("实施日期"),
+        ))
+    current, pages = 1, 1
+    flat = re.sub(r"\s+", " ", html)
+    if m := _PAGES.search(flat):
+        current, pages = int(m.group(1)), int(m.group(2))
+    return ListPage(rows, current, pages)
+
+
+def _pairs(page: Selector) -> dict[str, str | None]:
+    """div.title / div.content pairs of the detail page, by label."""
+    pairs: dict[str, str | None] = {}
+    for title in page.css("div.title"):
+        label = node_text(title)
+        if not label:
+            continue
+        value = title.xpath("following-sibling::div[contains(@class, 'content')][1]")
+        pairs[label] = node_text(value[0]) if value else None
+    return pairs
+
+
+def _row_value(page: Selector, label: str) -> str | None:
+    for td in page.css("table.tdlist td"):
+        content = node_text(td) or ""
+        if content.startswith(label):
+            bold = td.xpath("./b")
+            return node_text(bold[0]) if bold else text(content[len(label):].lstrip("：:"))
+    return None
+
+
+def parse_detail(html: str, url: str) -> dict:
+    """Record fields (interchange keys) from a newGbInfo page."""
+    page = Selector(text=html)
+    heading = page.css("table.mk1 h1")
+    if not heading:
+        raise ParseError("openstd detail: no 'table.mk1 h1' heading with the standard number")
+    head = node_text(heading[0]) or ""
+    code_match = re.search(r"标准号[：:]\s*(.+?)(?:\s*采)?$", head)
+    if not code_match:
+        raise ParseError(f"openstd detail: heading {head!r} does not hold a standard number")
+    pairs = _pairs(page)
+    status = _row_value(page, "标准状态")
+    record = {
+        "code": code_match.group(1).strip(),
+        "title_zh": _row_value(page, "中文标准名称"),
+        "title_en": _row_value(page, "英文标准名称"),
+        "status": status if status in STATUS_WORDS else None,
+        "ccs": [c for c in (pairs.get("中国标准分类号（CCS）") or "").split() if c],
+        "ics": [c for c in (pairs.get("国际标准分类号（ICS）") or "").split() if c],
+        "published": pairs.get("发布日期"),
+        "effective": pairs.get("实施日期"),
+        "responsible": pairs.get("归口部门") or pairs.get("主管部门"),
+        "source_url": url,
+    }
+    require(record, "code", "title_zh", page="openstd detail")
+    # The 采 label only says an international standard is adopted; which one and how closely come from std.samr.
+    record["adopts_international"] = bool(heading.css("span.label-warning"))
+    return record

@@ -1,0 +1,97 @@
+"""ttbz.org.cn (全国团体标准信息平台): the Home/Standard search list and StandardManage/Detail pages (as recorded
+in 2022), and the web-application-firewall page it answers scripted requests with since 2026."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from parsel import Selector
+
+from crawlers.parsing.common import ParseError, node_text, split_list, text
+
+_DETAIL_ID = re.compile(r"/StandardManage/Detail/(\d+)")
+WAF_MARKERS = ("wafblock", "notice-jiasule", "知道创宇", "error_403")
+
+
+@dataclass(frozen=True)
+class ListRow:
+    detail_id: str
+    record: dict[str, Any]
+
+    @property
+    def fingerprint(self) -> str:
+        return json.dumps(self.record, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    rows: list[ListRow]
+    page: int
+    pages: int
+
+
+def is_waf_block(body: str) -> bool:
+    return sum(marker in body for marker in WAF_MARKERS) >= 2
+
+
+def parse_search(html: str) -> ListPage:
+    page = Selector(text=html)
+    tables = page.css("table.standard_list_table")
+    if not tables:
+        raise ParseError("ttbz search: no table.standard_list_table")
+    headers = [node_text(th) or "" for th in tables[0].xpath(".//tr[1]/th")]
+    columns = {name: i for i, name in enumerate(headers)}
+    if not {"标准编号", "标准名称"} <= set(columns):
+        raise ParseError(f"ttbz search: unexpected columns {headers}")
+    rows = []
+    for tr in tables[0].xpath(".//tr[td]"):
+        cells = tr.xpath("./td")
+        link = " ".join(tr.xpath(".//a/@href").getall())
+        match = _DETAIL_ID.search(link)
+        if not match or len(cells) < len(columns):
+            continue
+
+        def cell(name: str) -> str | None:
+            return node_text(cells[columns[name]]) if name in columns else None
+
+        rows.append(ListRow(match.group(1), {"code": cell("标准编号"), "title_zh": cell("标准名称"),
+                                             "responsible": cell("团体名称"), "status": cell("状态")}))
+    current = int(page.css("input#page::attr(value)").get() or 1)
+    pages = int(page.css("input#PageCount::attr(value)").get() or 1)
+    return ListPage(rows, current, pages)
+
+
+def _table_pairs(table: Selector) -> dict[str, str | None]:
+    pairs: dict[str, str | None] = {}
+    for tr in table.xpath(".//tr[td]"):
+        cells = tr.xpath("./td")
+        for label, value in zip(cells[::2], cells[1::2]):
+            key = node_text(label)
+            if key:
+                pairs[key.rstrip(":： ")] = node_text(value)
+    return pairs
+
+
+def parse_detail(html: str, url: str) -> dict[str, Any]:
+    page = Selector(text=html)
+    tables = page.css("table.tctable")
+    details = next((t for t in tables if "标准详细信息" in (node_text(t.xpath(".//th")[0]) if t.xpath(".//th") else "")),
+                   None)
+    if details is None:
+        raise ParseError("ttbz detail: no 'tctable' with 标准详细信息; the layout may have changed")
+    pairs = _table_pairs(details)
+    group = next((_table_pairs(t) for t in tables if t is not details), {})
+    if not pairs.get("标准编号"):
+        raise ParseError("ttbz detail: no 标准编号 in 标准详细信息")
+    ccs = (pairs.get("中国标准分类号") or "").split()
+    record = {
+        "code": pairs["标准编号"], "title_zh": pairs.get("中文标题"), "title_en": pairs.get("英文标题"),
+        "status": pairs.get("标准状态"), "published": pairs.get("发布日期"), "effective": pairs.get("实施日期"),
+        "ics": (pairs.get("国际标准分类号") or "").split()[:1], "ccs": ccs[:1],
+        "responsible": group.get("团体名称"), "drafting_bodies": split_list(pairs.get("起草单位")),
+        "source_url": url,
+    }
+    return {k: text(v) if isinstance(v, str) else v for k, v in record.items() if v not in (None, "", [])}

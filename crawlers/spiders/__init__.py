@@ -1,0 +1,1 @@
+"""One spider per source; file name = spider name (`<issuer>_<site>`)."""

@@ -1,0 +1,97 @@
+"""What every StdWatch spider shares: validated arguments, the source's config, incremental bookkeeping,
+quarantine and block handling."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import scrapy
+from pydantic import BaseModel, Field, field_validator
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+
+from crawlers.items import QuarantineItem
+from crawlers.middlewares import BLOCKED_STAT, CHALLENGE_MARKERS
+from crawlers.parsing.common import ParseError
+from crawlers.sources import source
+from crawlers.store import repositories
+
+log = logging.getLogger(__name__)
+TRUE = ("1", "true", "yes", "on")
+
+
+class SpiderArgs(BaseModel):
+    """`-a name=value` arguments, as every spider accepts them."""
+
+    base_url: str = Field(description="Site root: the real site by default, a mirror or replay server in tests.")
+    code: str | None = Field(default=None, description="Look up one standard by its code instead of listing.")
+    full: bool = Field(default=False, description="Recrawl everything, not only what is new or changed.")
+    max_pages: int | None = Field(default=None, ge=1, description="Stop listing after this many pages.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+
+class StdWatchSpider(scrapy.Spider):
+    args: SpiderArgs
+    args_model: ClassVar[type[SpiderArgs]] = SpiderArgs
+
+    def __init__(self, name: str | None = None, **kwargs: Any) -> None:
+        config = source(self.name)
+        raw = {k: v for k, v in kwargs.items() if k in self.args_model.model_fields}
+        raw.setdefault("base_url", config.get("base_url", ""))
+        if isinstance(raw.get("full"), str):
+            raw["full"] = raw["full"].lower() in TRUE
+        self.args = self.args_model(**raw)
+        self.config = config
+        self.known: dict[str, str] = {}
+        super().__init__(name, **{k: v for k, v in kwargs.items() if k not in self.args_model.model_fields})
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        settings.set("DOWNLOAD_DELAY", source(cls.name).get("download_delay", 1.0), priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> StdWatchSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.args.full:
+            spider.known = repositories()[1].seen(spider.name)
+        return spider
+
+    # ------------------------------------------------------------------------------------------ helpers
+    def url(self, path: str, **params: Any) -> str:
+        query = urlencode({k: "" if v is None else v for k, v in params.items()})
+        return f"{self.args.base_url}{path}" + (f"?{query}" if query else "")
+
+    def unchanged(self, source_id: str, fingerprint: str) -> bool:
+        """Seen before with the same listing: skip its detail page (unless --full) and count it unchanged."""
+        same = not self.args.full and self.known.get(source_id) == fingerprint
+        if same:
+            self.crawler.stats.inc_value("stdwatch/unchanged")
+        return same
+
+    def more_pages(self, page: int, pages: int, fresh: int) -> bool:
+        """Follow the listing? Not when this page held nothing new (incremental), nor past max_pages."""
+        if self.args.code or page >= pages:
+            return False
+        if self.args.max_pages and page >= self.args.max_pages:
+            return False
+        return self.args.full or fresh > 0
+
+    def failed(self, response: Response, error: ParseError) -> QuarantineItem | None:
+        """A page that did not parse: a challenge/login page is counted as blocked, anything else is
+        quarantined with the reason; the crawl goes on either way."""
+        body = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
+        if any(marker in body for marker in CHALLENGE_MARKERS) and len(response.body) < 30000:
+            self.crawler.stats.inc_value(BLOCKED_STAT)
+            log.warning("blocked (challenge page) at %s", response.url)
+            return None
+        return QuarantineItem(url=response.url, reason=str(error), body=body)

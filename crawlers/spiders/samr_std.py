@@ -1,0 +1,85 @@
+"""std.samr.gov.cn: the national catalogue's JSON search (national, industry, local) plus detail pages, and for a
+looked-up code the advanced search, for what openstd lacks: replaced standards, TC, drafting units, adoption."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawlers.items import RecordItem
+from crawlers.parsing import std_samr
+from crawlers.parsing.common import ParseError
+from crawlers.spiders.base import StdWatchSpider
+from stdwatch.identifiers import CodeError, Family, parse_standard_code
+
+# gbAdvancedSearchPage `tid`: 1 plans, 2 national, 3 industry, 4 local.
+_TID = {Family.INDUSTRY: 3, Family.LOCAL: 4}
+
+
+class SamrStdSpider(StdWatchSpider):
+    name = "samr_std"
+
+    def query_url(self, page: int) -> str:
+        months = "" if self.args.code or self.args.full else self.config.get("issue_months", "")
+        return self.url("/gb/search/gbQueryPage", searchText=self.args.code or "", ics="", state="",
+                        ISSUE_DATE=months, sortOrder="asc", pageSize=self.config.get("page_size", 20),
+                        pageNumber=page)
+
+    async def start(self) -> AsyncIterator[Any]:
+        yield scrapy.Request(self.query_url(1), callback=self.parse_query)
+        if self.args.code:
+            yield self.advanced_request(self.args.code)
+
+    def advanced_request(self, code: str) -> scrapy.Request:
+        try:
+            tid = _TID.get(parse_standard_code(code).family, 2)
+        except CodeError:
+            tid = 2
+        url = self.url("/gb/search/gbAdvancedSearchPage", tid=tid, std_p7=code, limit=20, offset=0)
+        return scrapy.Request(url, callback=self.parse_advanced,
+                              headers={"Referer": self.url("/gb/search/gbAdvancedSearch")})
+
+    def parse_query(self, response: Response) -> Any:
+        try:
+            page = std_samr.parse_query_page(response.text)
+        except ParseError as error:
+            if item := self.failed(response, error):
+                yield item
+            return
+        fresh = 0
+        for row in page.rows:
+            if self.unchanged(row.source_id, row.fingerprint):
+                continue
+            fresh += 1
+            path = std_samr.DETAIL_PATHS.get(row.table, std_samr.DETAIL_PATHS["BV_GB"])
+            yield scrapy.Request(self.url(path, id=row.source_id), callback=self.parse_detail,
+                                 cb_kwargs={"row": row})
+        size = int(self.config.get("page_size", 20))
+        pages = max(1, -(-page.total // size))
+        if self.more_pages(page.page, pages, fresh):
+            yield scrapy.Request(self.query_url(page.page + 1), callback=self.parse_query)
+
+    def parse_detail(self, response: Response, row: std_samr.QueryRow) -> Any:
+        try:
+            detail = std_samr.parse_detail(response.text, response.url)
+        except ParseError as error:
+            if item := self.failed(response, error):
+                yield item
+            return
+        data = {**{k: v for k, v in row.record.items() if v not in (None, "", [])}, **detail}
+        yield RecordItem(source_id=row.source_id, url=response.url, data=data, fingerprint=row.fingerprint)
+
+    def parse_advanced(self, response: Response) -> Any:
+        try:
+            records = std_samr.parse_advanced_page(response.text)
+        except ParseError as error:
+            if item := self.failed(response, error):
+                yield item
+            return
+        for data in records:
+            data["source_url"] = response.url
+            yield RecordItem(source_id=f"advanced:{data.get('code')}", url=response.url, data=data,
+                             fingerprint=None)
