@@ -138,6 +138,7 @@ def crawl(
     max_pages: Annotated[Optional[int], typer.Option(min=1, help="Stop listing after this many pages.")] = None,
     delay: Annotated[Optional[float], typer.Option(min=0, help="Seconds between requests (default: config).")] = None,
     setting: Annotated[list[str], typer.Option("--set", help="Extra Scrapy setting NAME=VALUE.")] = [],  # noqa: B006
+    arg: Annotated[list[str], typer.Option("--arg", help="Extra spider argument NAME=VALUE.")] = [],  # noqa: B006
 ) -> None:
     """Crawl a source into the store of record, then bring the search index up to date."""
     from crawlers.runner import SPIDERS, CrawlRequest, run_crawl
@@ -149,8 +150,8 @@ def crawl(
     worst = 0
     for name in SPIDERS if all_spiders else [spider]:
         try:
-            code_, run = run_crawl(CrawlRequest(name, base_url, code, full, max_pages, delay, tuple(setting)),
-                                   services.settings)
+            code_, run = run_crawl(CrawlRequest(name, base_url, code, full, max_pages, delay, tuple(setting),
+                                                tuple(arg)), services.settings)
         except ValueError as exc:
             console.print(f"[red]error[/red] {exc}")
             raise typer.Exit(2) from None
@@ -164,7 +165,7 @@ def crawl(
                       f"errors {run.errors}; indexed {indexed}", highlight=False)
         if run.blocked:
             console.print(f"[yellow]{name} was blocked by the source {run.blocked} time(s)[/yellow]")
-        worst = max(worst, code_, 1 if run.errors or run.finish_reason != "finished" else 0)
+        worst = max(worst, code_, 1 if run.errors or run.blocked or run.finish_reason != "finished" else 0)
     services.close()
     raise typer.Exit(worst)
 

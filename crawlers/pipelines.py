@@ -78,15 +78,15 @@ class StorePipeline:
         ids = list(dict.fromkeys(record.id for _, record in batch))
         snapshots = self.crawls.snapshots(ids)
         for item, record in batch:
-            snapshots.setdefault(record.id, {})[self.spider_name] = item.data
+            snapshots.setdefault(record.id, {})[(self.spider_name, item.source_id)] = item.data
         stored = {doc.id: doc.data for doc in self.documents.get_many(ids)}
         kinds = {record.id: record.kind for _, record in batch}
         merged = []
         for doc_id in ids:
             result = record_from_json(stored[doc_id]) if doc_id in stored else None
-            for spider in sorted(snapshots[doc_id], key=source_rank):
+            for key in sorted(snapshots[doc_id], key=lambda k: (source_rank(k[0]), k[1])):
                 try:
-                    layer = record_from_json(snapshots[doc_id][spider], kinds[doc_id])
+                    layer = record_from_json(snapshots[doc_id][key], kinds[doc_id])
                 except RecordError:
                     continue  # an older snapshot this version no longer accepts; the others still apply
                 result = merge_records(result, layer) if result else layer

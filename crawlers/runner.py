@@ -27,10 +27,11 @@ class CrawlRequest:
     max_pages: int | None = None
     delay: float | None = None
     settings: tuple[str, ...] = ()
+    spider_args: tuple[str, ...] = ()
 
     def job_dir(self, settings: Settings) -> Path:
         """One resumable job per spider and argument set."""
-        key = hashlib.sha1(f"{self.base_url}|{self.code}|{self.full}".encode()).hexdigest()[:10]
+        key = hashlib.sha1(f"{self.base_url}|{self.code}|{self.full}|{self.spider_args}".encode()).hexdigest()[:10]
         return settings.data_path / "crawl-jobs" / f"{self.spider}-{key}"
 
 
@@ -45,6 +46,8 @@ def command(request: CrawlRequest, job_dir: Path) -> list[str]:
                  else "AUTOTHROTTLE_ENABLED=1"]
     for setting in request.settings:
         args += ["-s", setting]
+    for spider_arg in request.spider_args:
+        args += ["-a", spider_arg]
     return args
 
 

@@ -106,16 +106,16 @@ class CrawlRepository:
             conn.execute(insert(_SEEN), [{"spider": spider, "source_id": s, "content_hash": h, "document_id": d,
                                           "data": data, "last_seen": now} for s, h, d, data in latest.values()])
 
-    def snapshots(self, document_ids: Sequence[str]) -> dict[str, dict[str, dict[str, Any]]]:
-        """document id -> {spider: record data as that source last gave it}."""
-        found: dict[str, dict[str, dict[str, Any]]] = {}
+    def snapshots(self, document_ids: Sequence[str]) -> dict[str, dict[tuple[str, str], dict[str, Any]]]:
+        """document id -> {(spider, source id): record data as that source page last gave it}."""
+        found: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(document_ids), 500):
-                rows = conn.execute(select(_SEEN.c.document_id, _SEEN.c.spider, _SEEN.c.data)
+                rows = conn.execute(select(_SEEN.c.document_id, _SEEN.c.spider, _SEEN.c.source_id, _SEEN.c.data)
                                     .where(_SEEN.c.document_id.in_(document_ids[start:start + 500])))
                 for row in rows:
                     if row.data is not None:
-                        found.setdefault(row.document_id, {})[row.spider] = row.data
+                        found.setdefault(row.document_id, {})[(row.spider, row.source_id)] = row.data
         return found
 
     def forget(self, spider: str) -> None:
