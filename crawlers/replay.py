@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 that replays recorded responses at the real sites' paths."""
+"""A real HTTP server on 127.0.0.1 that replays recorded responses at the real sites' paths: what spider tests and
+the crawl benchmark point `--base-url` at (spiders are never changed for it)."""
 
 from __future__ import annotations
 
