@@ -106,6 +106,59 @@ def convert(
     raise typer.Exit(1 if errors else 0)
 
 
+@app.command("import-catalogue")
+def import_catalogue(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx catalogue.")],
+    profile: Annotated[str, typer.Option(help="Column map from config/catalogue_profiles.toml: cns, ss, generic ...")]
+    = "generic",
+    check: Annotated[bool, typer.Option(help="Do not load: report for each listed code whether it is current, "
+                                            "withdrawn or replaced, and by what.")] = False,
+    out: Annotated[Optional[Path], typer.Option(help="With --check: also write the report as CSV here.")] = None,
+) -> None:
+    """Load a catalogue of standards (bad rows are named, good rows load), or check a list of codes."""
+    from stdwatch.catalogue import RowError, read_catalogue
+
+    services = _services()
+    try:
+        items = list(read_catalogue(file, profile))
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]error[/red] {exc}")
+        services.close()
+        raise typer.Exit(2) from None
+    errors = [i for i in items if isinstance(i, RowError)]
+    records = [i for i in items if not isinstance(i, RowError)]
+    for error in errors:
+        console.print(f"[red]rejected[/red] {file}: {error}", highlight=False)
+    if check:
+        _report_status(services, [r.code_published for r in records], out)
+    else:
+        stored = services.repo.merge_many(records)
+        indexed = sync_index(services.repo, services.backend)
+        console.print(f"{len(records) + len(errors)} rows: {stored.new} new, {stored.updated} updated, "
+                      f"{stored.unchanged} unchanged, {len(errors)} rejected; indexed {indexed}")
+    services.close()
+    raise typer.Exit(1 if errors else 0)
+
+
+def _report_status(services: Services, codes: list[str], out: Path | None) -> None:
+    import csv
+
+    from stdwatch.status_check import check_code
+
+    reports = [check_code(services.repo, code) for code in codes]
+    table = Table(title="status of the listed standards")
+    for column in ("listed", "found", "status", "replaced by", "note"):
+        table.add_column(column)
+    for r in reports:
+        table.add_row(r.listed, r.found or "", r.status, ", ".join(r.replaced_by), r.note)
+    Console(width=200).print(table)
+    if out:
+        with out.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["listed", "found", "status", "replaced_by", "note"])
+            writer.writerows([r.listed, r.found or "", r.status, "; ".join(r.replaced_by), r.note] for r in reports)
+
+
 @index_app.command("sync")
 def index_sync() -> None:
     """Index whatever the store holds that the index has not taken yet (retries after a failure)."""

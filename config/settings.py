@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     synonyms_path: Path = Field(default=CONFIG_DIR / "synonyms.txt")
     crawl_contact: str = Field(default="mailto:stdwatch@example.org",
                                description="Contact named in the crawlers' User-Agent.")
+    eping_key: str | None = Field(default=None, description="WTO API key for ePing (Ocp-Apim-Subscription-Key).")
     crawl_http_cache: bool = Field(default=False, description="Cache HTTP responses while developing spiders.")
     host: str = "127.0.0.1"
     port: int = 8000

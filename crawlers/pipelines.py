@@ -96,7 +96,8 @@ class StorePipeline:
 
 
 # Lower rank is applied first; later sources win where both state a value.
-SOURCE_ORDER = ("ttbz_group", "sacinfo_dbba", "sacinfo_hbba", "samr_std", "samr_openstd")
+SOURCE_ORDER = ("ttbz_group", "sacinfo_dbba", "sacinfo_hbba", "samr_std", "samr_openstd", "sg_standards", "cns",
+                "tbt_sps_cn", "wto_eping")
 
 
 def source_rank(spider: str) -> int:

@@ -3,6 +3,7 @@ the crawl benchmark point `--base-url` at (spiders are never changed for it)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ class Hit:
     method: str
     path: str
     params: dict[str, str]
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
 
 
 class ReplayServer:
@@ -43,11 +46,15 @@ class ReplayServer:
             def _serve(self, method: str) -> None:
                 parts = urlsplit(self.path)
                 params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                form = ""
                 if method == "POST":
                     length = int(self.headers.get("Content-Length") or 0)
                     form = self.rfile.read(length).decode("utf-8")
-                    params.update({k: v[0] for k, v in parse_qs(form, keep_blank_values=True).items()})
-                server.hits.append(Hit(method, parts.path, params))
+                    if form.lstrip().startswith("{"):
+                        params.update({k: str(v) for k, v in json.loads(form).items()})
+                    else:
+                        params.update({k: v[0] for k, v in parse_qs(form, keep_blank_values=True).items()})
+                server.hits.append(Hit(method, parts.path, params, dict(self.headers.items()), form))
                 route = server.find(method, parts.path, params)
                 if route is None:
                     self.send_response(404)

@@ -15,7 +15,8 @@ from config.settings import Settings
 from crawlers.store import repositories
 from stdwatch.store.crawl_repository import RunInfo
 
-SPIDERS = ("samr_openstd", "samr_std", "sacinfo_hbba", "sacinfo_dbba", "ttbz_group")
+SPIDERS = ("samr_openstd", "samr_std", "sacinfo_hbba", "sacinfo_dbba", "ttbz_group", "wto_eping", "tbt_sps_cn", "cns",
+           "sg_standards")
 
 
 @dataclass(frozen=True)

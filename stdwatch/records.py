@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -48,6 +48,7 @@ class Degree(StrEnum):
 _STATUS_WORDS = {
     "现行": Status.CURRENT, "現行": Status.CURRENT, "即将实施": Status.UPCOMING, "即將實施": Status.UPCOMING,
     "废止": Status.WITHDRAWN, "廢止": Status.WITHDRAWN, "被代替": Status.REPLACED, "有更新版": Status.REPLACED,
+    "active": Status.CURRENT, "superseded": Status.REPLACED, "replaced": Status.REPLACED,
 }
 _DEGREE_WORDS = {"等同": Degree.IDT, "修改": Degree.MOD, "非等效": Degree.NEQ}
 
@@ -80,6 +81,7 @@ class StandardRecord:
     replaces: list[str] = field(default_factory=list)
     replaced_by: list[str] = field(default_factory=list)
     adopts: list[Adoption] = field(default_factory=list)
+    class_no: str | None = None  # CNS 類號, e.g. C4474; not part of the code's identity
     source_url: str | None = None
 
     kind = Kind.STANDARD
@@ -118,6 +120,10 @@ class TbtNotification:
     hs: list[str] = field(default_factory=list)
     ics: list[str] = field(default_factory=list)
     agency: str | None = None
+    notified_under: str | None = None
+    relevant_documents: str | None = None
+    countries_affected: list[str] = field(default_factory=list)
+    open_for_comments: bool | None = None
     text_links: list[str] = field(default_factory=list)
     source_url: str | None = None
 
@@ -171,6 +177,17 @@ def _list(obj: dict[str, Any], key: str) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
+def _bool(obj: dict[str, Any], key: str) -> bool | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    if str(value).strip().lower() in ("true", "1", "yes"):
+        return True
+    if str(value).strip().lower() in ("false", "0", "no"):
+        return False
+    raise RecordError(f"field {key!r} must be true or false, got {value!r}")
+
+
 def _date(obj: dict[str, Any], key: str) -> date | None:
     value = obj.get(key)
     try:
@@ -183,8 +200,8 @@ def _status(value: Any) -> Status | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if text in _STATUS_WORDS:
-        return _STATUS_WORDS[text]
+    if text in _STATUS_WORDS or text.lower() in _STATUS_WORDS:
+        return _STATUS_WORDS.get(text) or _STATUS_WORDS[text.lower()]
     try:
         return Status(text.lower())
     except ValueError:
@@ -235,7 +252,7 @@ def standard_from_json(obj: dict[str, Any]) -> StandardRecord:
     except CodeError as exc:
         raise RecordError(str(exc)) from None
     record = StandardRecord(
-        code=str(parsed), code_published=printed, family=parsed.family, region=parsed.region,
+        code=str(replace(parsed, class_no=None)), code_published=printed, class_no=parsed.class_no or _text(obj, "class_no"), family=parsed.family, region=parsed.region,
         title_zh=_text(obj, "title_zh"), title_zh_hant=_text(obj, "title_zh_hant"), title_en=_text(obj, "title_en"),
         status=_status(obj.get("status")), published=_date(obj, "published"), effective=_date(obj, "effective"),
         withdrawn=_date(obj, "withdrawn"), ics=_list(obj, "ics"), ccs=_list(obj, "ccs"),
@@ -284,7 +301,10 @@ def tbt_from_json(obj: dict[str, Any]) -> TbtNotification:
         title=_text(obj, "title"), title_zh=_text(obj, "title_zh"), description=_text(obj, "description"),
         objective=_text(obj, "objective"), products=_text(obj, "products"),
         hs=[h.replace(".", "").replace(" ", "") for h in _list(obj, "hs")], ics=_list(obj, "ics"),
-        agency=_text(obj, "agency"), text_links=_list(obj, "text_links"), source_url=_text(obj, "source_url"),
+        agency=_text(obj, "agency"), notified_under=_text(obj, "notified_under"),
+        relevant_documents=_text(obj, "relevant_documents"), countries_affected=_list(obj, "countries_affected"),
+        open_for_comments=_bool(obj, "open_for_comments"), text_links=_list(obj, "text_links"),
+        source_url=_text(obj, "source_url"),
     )
 
 

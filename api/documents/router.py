@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from api.deps import ServicesDep
-from api.documents.schemas import DocumentOut, RelatedOut, VersionOut
-from api.documents.service import document_detail
+from api.documents.schemas import ChainOut, DocumentOut, RelatedOut, VersionOut
+from api.documents.service import Related, document_detail
 
 router = APIRouter(prefix="/api", tags=["documents"])
 
@@ -23,6 +23,11 @@ def get_document(doc_id: str, services: ServicesDep) -> DocumentOut:
         first_seen=doc.first_seen, last_seen=doc.last_seen, updated_at=doc.updated_at, record=doc.data,
         history=[VersionOut(version=v.version, recorded_at=v.recorded_at, content_hash=v.content_hash,
                             changed_fields=v.changed_fields, record=v.data) for v in detail.history],
-        related=[RelatedOut(relation=r.relation, code=r.code, id=r.id, kind=r.kind, title=r.title)
-                 for r in detail.related],
+        related=[_related(r) for r in detail.related],
+        notification_chain=ChainOut(base=detail.chain.base, documents=[_related(r) for r in detail.chain.documents],
+                                    current=detail.chain.current) if detail.chain else None,
     )
+
+
+def _related(item: Related) -> RelatedOut:
+    return RelatedOut(relation=item.relation, code=item.code, id=item.id, kind=item.kind, title=item.title)

@@ -24,6 +24,12 @@ class RelatedOut(BaseModel):
     title: str | None
 
 
+class ChainOut(BaseModel):
+    base: str
+    documents: list[RelatedOut]
+    current: dict[str, Any]
+
+
 class DocumentOut(BaseModel):
     id: str
     kind: str
@@ -36,3 +42,4 @@ class DocumentOut(BaseModel):
     record: dict[str, Any]
     history: list[VersionOut]
     related: list[RelatedOut]
+    notification_chain: ChainOut | None = None

@@ -32,10 +32,44 @@ class Related:
 
 
 @dataclass(frozen=True)
+class NotificationChain:
+    """A base notification with its addenda, revisions and corrigenda, and the dates now in force: an addendum
+    that moves the comment deadline or announces adoption / entry into force overrides the earlier documents."""
+
+    base: str
+    documents: list[Related]
+    current: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class DocumentDetail:
     document: StoredDocument
     history: list[VersionInfo]
     related: list[Related]
+    chain: NotificationChain | None = None
+
+
+_CHAIN_DATES = ("comment_deadline", "proposed_adoption", "proposed_entry_into_force")
+
+
+def _chain_order(symbol: str) -> tuple:
+    return parse_tbt_symbol(symbol).suffixes
+
+
+def notification_chain(repo: DocumentRepository, doc: StoredDocument) -> NotificationChain | None:
+    if doc.kind != "tbt_notification":
+        return None
+    members = sorted(repo.editions(doc.code_key), key=lambda d: _chain_order(d.code))
+    current: dict[str, Any] = {}
+    for member in members:  # later documents of the chain override earlier ones
+        for key in _CHAIN_DATES:
+            if member.data.get(key) or member.data.get(f"{key}_text"):
+                current[key] = member.data.get(key)
+                current[f"{key}_text"] = member.data.get(f"{key}_text")
+                current[f"{key}_from"] = member.code
+    documents = [Related(_tbt_relation(m.code) if m.code != doc.code_key else "base", m.code, m.id, m.kind,
+                         title_of(m.data)) for m in members]
+    return NotificationChain(doc.code_key, documents, current)
 
 
 def title_of(data: dict[str, Any]) -> str | None:
@@ -77,7 +111,7 @@ def _incoming(repo: DocumentRepository, doc: StoredDocument) -> list[Related]:
 
 
 def _tbt_relation(symbol: str) -> str:
-    return parse_tbt_symbol(symbol).relation or "notification"
+    return parse_tbt_symbol(symbol).relation or "base"
 
 
 def document_detail(repo: DocumentRepository, doc_id: str) -> DocumentDetail | None:
@@ -99,4 +133,4 @@ def document_detail(repo: DocumentRepository, doc_id: str) -> DocumentDetail | N
     unique: dict[tuple[str, str], Related] = {}
     for item in related:
         unique.setdefault((item.relation, item.id or item.code), item)
-    return DocumentDetail(doc, versions, list(unique.values()))
+    return DocumentDetail(doc, versions, list(unique.values()), notification_chain(repo, doc))

@@ -118,6 +118,13 @@ class CrawlRepository:
                         found.setdefault(row.document_id, {})[(row.spider, row.source_id)] = row.data
         return found
 
+    def latest_value(self, spider: str, key: str) -> str | None:
+        """The greatest value of `key` in this spider's snapshots (e.g. the newest distribution date seen)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_SEEN.c.data).where(_SEEN.c.spider == spider))
+            values = [str(r.data[key]) for r in rows if r.data and r.data.get(key)]
+        return max(values) if values else None
+
     def forget(self, spider: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(_SEEN).where(_SEEN.c.spider == spider))

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
 
 from stdwatch.identifiers import CodeError, parse_standard_code, parse_tbt_symbol
-from stdwatch.records import Record, StandardRecord, content_hash, to_json
+from stdwatch.records import Record, StandardRecord, content_hash, merge_records, record_from_json, to_json
 from stdwatch.store.models import Document, DocumentLink, DocumentVersion
 
 _CHUNK = 500
@@ -134,6 +134,14 @@ class DocumentRepository:
                 result.changed_ids.append(doc_id)
             self._write(conn, inserts, updates, versions, seen, linked)
         return result
+
+    def merge_many(self, records: Iterable[Record], seen_at: datetime | None = None) -> UpsertResult:
+        """Upsert records that may state only part of a document (a catalogue row with a code and a title):
+        what they state wins, what they leave empty keeps the stored value."""
+        latest = {r.id: r for r in records}
+        stored = {doc.id: record_from_json(doc.data) for doc in self.get_many(list(latest))}
+        return self.upsert_many([merge_records(stored[i], r) if i in stored else r for i, r in latest.items()],
+                                seen_at)
 
     @staticmethod
     def _document_row(record: Record, doc_id: str, digest: str, data: dict[str, Any],

@@ -1,0 +1,60 @@
+"""Singapore Standards eShop (singaporestandardseshop.sg): SS, TR and SS ISO/IEC standards.
+
+Product pages `/Product/SSPdtDetail/<GUID>`; no public listing or search endpoint is known, so the products to follow
+are listed in config/sources.toml (`product_ids`) or given with `--arg product_ids=GUID,GUID`. Fields are read by
+label (config/label_maps.toml); a page without the labels is quarantined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import logging
+
+import scrapy
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response
+
+from crawlers.items import RecordItem
+from crawlers.parsing import labels
+from crawlers.parsing.common import ParseError, split_list
+from crawlers.spiders.base import SpiderArgs, StdWatchSpider
+
+log = logging.getLogger(__name__)
+
+
+class SgArgs(SpiderArgs):
+    product_ids: str | None = None
+
+
+class SgStandardsSpider(StdWatchSpider):
+    name = "sg_standards"
+    args_model = SgArgs
+    args: SgArgs
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self.args.code:
+            log.error("the Singapore Standards eShop has no known search endpoint: follow products by their eShop "
+                      "id with --arg product_ids=<GUID,...> or product_ids in config/sources.toml")
+            raise CloseSpider("code_lookup_unsupported")
+        ids = split_list(self.args.product_ids, ",") if self.args.product_ids else self.config.get("product_ids", [])
+        for product in ids:
+            yield scrapy.Request(self.url(f"/Product/SSPdtDetail/{product}"), callback=self.parse_product,
+                                 cb_kwargs={"product": product})
+
+    def parse_product(self, response: Response, product: str) -> Any:
+        try:
+            fields = labels.extract(response.text, "sg_standards")
+        except ParseError as error:
+            if item := self.failed(response, error):
+                yield item
+            return
+        data = {
+            "code": fields["code"], "title_en": fields.get("title_en"), "status": fields.get("status"),
+            "published": fields.get("published"), "ics": split_list(fields.get("ics")),
+            "adopts": labels.adoptions(fields.get("adopts")), "responsible": fields.get("responsible"),
+            "source_url": response.url,
+        }
+        yield RecordItem(source_id=product, url=response.url, data={k: v for k, v in data.items() if v not in
+                                                                      (None, "", [])}, fingerprint=None)

@@ -1,0 +1,165 @@
+"""WTO/TBT notifications: the ePing mapping and spider, the enquiry point's Chinese titles, the notification form
+text parser, the addenda chain, and Taiwan/Singapore region filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.deps import Services
+from api.main import create_app
+from config.settings import Settings
+from crawlers.parsing import eping
+from crawlers.parsing.notification_text import parse_daily_summary, parse_notification
+from crawlers.replay import ReplayServer
+from stdwatch.records import record_from_json
+from tests.crawlers import synthetic_tbt
+from tests.crawlers.sites import SAMPLES
+
+WTO = SAMPLES / "wto_tbt"
+
+
+# ------------------------------------------------------------------------------------------ ePing mapping
+def test_eping_item_maps_every_documented_field() -> None:
+    (record,) = eping.map_item(synthetic_tbt.eping_item(), "https://api.wto.org/eping/notifications/search")
+    assert record == {
+        "symbol": "G/TBT/N/USA/2100", "member_name": "United States of America", "distribution_date": "2026-03-02",
+        "comment_deadline": "2026-05-01", "proposed_adoption": "To be determined",
+        "proposed_entry_into_force": "6 months after publication",
+        "title": "Safety standard for lithium-ion batteries in micromobility products",
+        "description": "The proposed rule sets safety requirements for lithium-ion batteries & chargers.\n"
+                       "It covers e-bikes and e-scooters.",
+        "products": "Lithium-ion batteries for e-bikes", "objective": "Protection of human health or safety",
+        "hs": ["850760", "871160"], "ics": ["29.220.20", "43.150"], "countries_affected": ["all trading partners"],
+        "open_for_comments": True, "source_url": "https://api.wto.org/eping/notifications/search",
+        "text_links": ["https://members.wto.org/crnattachments/2026/TBT/USA/26_01234_00_e.pdf",
+                       "https://docs.wto.org/dol2fe/Pages/SS/directdoc.aspx?filename=q:/G/TBT/NUSA2100.pdf"],
+    }
+    parsed = record_from_json(record)
+    assert parsed.member == "USA" and parsed.open_for_comments is True
+
+
+def test_eping_item_with_several_symbols_gives_one_record_each() -> None:
+    records = eping.map_item(synthetic_tbt.EPING_ITEMS[2], "u")
+    assert [r["symbol"] for r in records] == ["G/TBT/N/TPKM/560", "G/TBT/N/TPKM/560/Rev.1"]
+    assert all(r["title"].startswith("Amendment to the inspection") for r in records)
+
+
+def test_codes_from_free_text() -> None:
+    assert eping.hs_codes("8507.60; 850760 and 87") == ["850760", "87"]
+    assert eping.ics_codes("29.220.20 Acid cells; 43.040; 2026") == ["29.220.20", "43.040"]
+
+
+# ------------------------------------------------------------------------------------------ notification texts
+def test_notification_form_in_english_full_items() -> None:
+    parsed = parse_notification((WTO / "CHN_TBT_notification_vehicles_external_projections_excerpt.txt").read_text())
+    assert parsed.missing == []
+    assert parsed.record["member_name"] == "CHINA" and parsed.record["notified_under"] == "2.9.2"
+    assert (parsed.record["products"], parsed.record["hs"], parsed.record["ics"]) == ("Vehicles", ["87"], ["43.040"])
+    assert parsed.record["title"] == "National Standard of the P.R.C., External projections for passenger car"
+    assert parsed.record["objective"] == "Protection of human health or safety"
+    assert parsed.record["comment_deadline"] == "60 days from notification"
+    assert parsed.record["proposed_adoption"] == "To be determined"
+    assert "symbol" not in parsed.record  # this excerpt does not print it
+
+
+def test_notification_form_cut_short_says_what_is_missing() -> None:
+    parsed = parse_notification((WTO / "G_TBT_N_CHN_1786_notification_excerpt.txt").read_text())
+    assert parsed.missing == [10, 11]
+    assert parsed.record["symbol"] == "G/TBT/N/CHN/1786"
+    assert parsed.record["hs"] == ["100310", "100410", "120923", "120924", "120925"]
+    assert parsed.record["ics"] == ["65.020.01"]
+    assert parsed.record["proposed_entry_into_force"] == "12 months after approval"
+    assert parsed.record["title"] == "National Standard of the P.R.C., Quality grading for the gramineous seed"
+    assert record_from_json(parsed.record).symbol == "G/TBT/N/CHN/1786"
+
+
+def test_chinese_relay_form() -> None:
+    text = ("G/TBT/N/USA/2100\n通报成员：美国\n负责机构：消费品安全委员会\n覆盖的产品：电动自行车用锂离子电池（HS code(s): 850760）\n"
+            "通报标题：微出行产品用锂电池安全标准\n内容简述：规定了锂离子电池的安全要求。\n目的和理由：保护人类健康或安全\n"
+            "拟批准日期：待定\n拟生效日期：公布后6个月\n意见反馈截止日期：2026-05-01")  # SYNTHETIC relay text
+    parsed = parse_notification(text)
+    assert parsed.record["member_name"] == "美国" and parsed.record["title"] == "微出行产品用锂电池安全标准"
+    assert parsed.record["hs"] == ["850760"] and parsed.record["comment_deadline"] == "2026-05-01"
+    assert 11 in parsed.missing and 2 not in parsed.missing
+
+
+def test_daily_summary() -> None:
+    summary = parse_daily_summary((WTO / "wto_sacinfo_daily_notification_summary_2026-02-25_excerpt.txt").read_text())
+    assert (summary.day, summary.members, summary.measures, summary.tbt, summary.sps) == ("2026-02-25", 15, 26, 18, 8)
+    assert summary.by_member["美国"] == 9 and summary.by_member["中国台北"] == 1 and sum(summary.by_member.values()) == 26
+    assert parse_notification((WTO / "wto_sacinfo_daily_notification_summary_2026-02-25_excerpt.txt").read_text()).found == []
+
+
+# ------------------------------------------------------------------------------------------ spiders
+def test_eping_without_key_says_so_and_fails(replay: ReplayServer, crawl, monkeypatch) -> None:
+    monkeypatch.delenv("STDWATCH_EPING_KEY", raising=False)
+    synthetic_tbt.serve_eping(replay)
+    result = crawl("wto_eping")
+    assert result.returncode != 0
+    assert "missing_api_key" in result.stderr and "new 0" in result.stderr
+    assert not replay.requested("/eping/notifications/search")
+
+
+@pytest.fixture
+def with_key(monkeypatch) -> None:
+    monkeypatch.setenv("STDWATCH_EPING_KEY", "test-key-123")
+
+
+def _services(data_dir: Path) -> Services:
+    return Services.from_settings(Settings(data_dir=data_dir))
+
+
+def test_eping_crawl_chain_and_regions(replay: ReplayServer, crawl, with_key, data_dir) -> None:
+    synthetic_tbt.serve_eping(replay)
+    result = crawl("wto_eping")
+    assert result.returncode == 0, result.stderr
+    assert "new 5," in result.stderr
+    (hit,) = replay.requested("/eping/notifications/search")
+    assert hit.headers["Ocp-Apim-Subscription-Key"] == "test-key-123" and hit.params["domainIds"] == "1"
+    services = _services(data_dir)
+    with TestClient(create_app(services.settings, services)) as client:
+        base = client.get("/api/documents/g-tbt-n-usa-2100").json()
+        chain = base["notification_chain"]
+        assert [d["code"] for d in chain["documents"]] == ["G/TBT/N/USA/2100", "G/TBT/N/USA/2100/Add.1"]
+        # the addendum extended the comment period: users see the new deadline on the base notification
+        assert chain["current"]["comment_deadline"] == "2026-06-30"
+        assert chain["current"]["comment_deadline_from"] == "G/TBT/N/USA/2100/Add.1"
+        tw = client.get("/api/search", params={"kind": "tbt_notification", "region": "tw"}).json()
+        sg = client.get("/api/search", params={"kind": "tbt_notification", "region": "sg"}).json()
+        assert {h["code"] for h in tw["hits"]} == {"G/TBT/N/TPKM/560", "G/TBT/N/TPKM/560/Rev.1"}
+        assert [h["code"] for h in sg["hits"]] == ["G/TBT/N/SGP/80"]
+    services.close()
+    again = crawl("wto_eping")
+    assert "new 0, updated 0, unchanged 5," in again.stderr
+
+
+def test_eping_lookup_by_symbol(replay: ReplayServer, crawl, with_key, stores) -> None:
+    synthetic_tbt.serve_eping(replay)
+    result = crawl("wto_eping", "--code", "G/TBT/N/SGP/80")
+    assert result.returncode == 0 and "new 1," in result.stderr
+    assert replay.requested("/eping/notifications/search")[0].params["documentSymbol"] == "G/TBT/N/SGP/80"
+    assert stores[0].get("g-tbt-n-sgp-80").data["hs"] == ["841821"]
+
+
+def test_chinese_title_from_the_enquiry_point_finds_foreign_notifications(
+        replay: ReplayServer, crawl, with_key, data_dir, stores) -> None:
+    synthetic_tbt.serve_eping(replay)
+    synthetic_tbt.serve_tbt_sps_cn(replay)
+    assert crawl("wto_eping").returncode == 0
+    result = crawl("tbt_sps_cn")
+    assert result.returncode == 0, result.stderr
+    assert "updated 2," in result.stderr  # the two TBT rows; the SPS row is not a TBT notification
+    find = replay.requested("/tbt/find")[0]
+    assert find.params["type"] == "1" and replay.requested("/login/getSession")
+    record = stores[0].get("g-tbt-n-usa-2100").data
+    assert record["title_zh"] == "微出行产品用锂电池安全标准"
+    assert record["title"] == "Safety standard for lithium-ion batteries in micromobility products"  # ePing kept
+    services = _services(data_dir)
+    with TestClient(create_app(services.settings, services)) as client:
+        hits = client.get("/api/search", params={"q": "锂电池", "kind": "tbt_notification"}).json()["hits"]
+    services.close()
+    assert "G/TBT/N/USA/2100" in [h["code"] for h in hits]
+    assert "<mark>锂电池</mark>" in next(h for h in hits if h["code"] == "G/TBT/N/USA/2100")["highlight"]["title"]
