@@ -159,6 +159,38 @@ def _report_status(services: Services, codes: list[str], out: Path | None) -> No
             writer.writerows([r.listed, r.found or "", r.status, "; ".join(r.replaced_by), r.note] for r in reports)
 
 
+@app.command("load-notification")
+def load_notification(
+    files: Annotated[list[Path], typer.Argument(help="Notification form texts (WTO English or Chinese relay).")],
+    symbol: Annotated[Optional[str], typer.Option(help="The document symbol, when the text does not print it.")]
+    = None,
+) -> None:
+    """Parse TBT notification form texts (items 1-11) and load them; says which items a text lacks."""
+    from crawlers.parsing.notification_text import ITEMS, parse_notification
+    from stdwatch.records import RecordError, tbt_from_json
+
+    services = _services()
+    records, failed = [], 0
+    for file in files:
+        parsed = parse_notification(file.read_text(encoding="utf-8"))
+        if symbol:
+            parsed.record["symbol"] = symbol
+        missing = ", ".join(f"{n} ({ITEMS[n][0]})" for n in parsed.missing)
+        try:
+            records.append(tbt_from_json(parsed.record))
+            console.print(f"{file}: {parsed.record['symbol']}" + (f"; items not found: {missing}" if missing else ""),
+                          highlight=False)
+        except RecordError as exc:
+            failed += 1
+            console.print(f"[red]rejected[/red] {file}: {exc}", highlight=False)
+    stored = services.repo.merge_many(records)
+    indexed = sync_index(services.repo, services.backend)
+    console.print(f"{stored.new} new, {stored.updated} updated, {stored.unchanged} unchanged, {failed} rejected; "
+                  f"indexed {indexed}")
+    services.close()
+    raise typer.Exit(1 if failed else 0)
+
+
 @index_app.command("sync")
 def index_sync() -> None:
     """Index whatever the store holds that the index has not taken yet (retries after a failure)."""

@@ -163,3 +163,14 @@ def test_chinese_title_from_the_enquiry_point_finds_foreign_notifications(
     services.close()
     assert "G/TBT/N/USA/2100" in [h["code"] for h in hits]
     assert "<mark>锂电池</mark>" in next(h for h in hits if h["code"] == "G/TBT/N/USA/2100")["highlight"]["title"]
+
+
+def test_load_notification_texts_from_the_command_line(stdwatch, stores) -> None:
+    vehicles = WTO / "CHN_TBT_notification_vehicles_external_projections_excerpt.txt"
+    without_symbol = stdwatch("load-notification", str(vehicles))
+    assert without_symbol.returncode == 1 and "needs a 'symbol'" in without_symbol.stderr
+    result = stdwatch("load-notification", str(WTO / "G_TBT_N_CHN_1786_notification_excerpt.txt"))
+    assert result.returncode == 0 and "items not found: 10 (comment_deadline), 11 (texts_available)" in result.stderr
+    assert stores[0].get("g-tbt-n-chn-1786").data["ics"] == ["65.020.01"]
+    named = stdwatch("load-notification", str(vehicles), "--symbol", "G/TBT/N/CHN/1900")
+    assert named.returncode == 0 and stores[0].get("g-tbt-n-chn-1900").data["hs"] == ["87"]
