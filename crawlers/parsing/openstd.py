@@ -31,6 +31,14 @@ class ListRow:
     effective: str | None
 
     @property
+    def source_id(self) -> str:
+        return self.hcno
+
+    @property
+    def record(self) -> dict[str, str | None]:
+        return {"status": self.status}
+
+    @property
     def fingerprint(self) -> str:
         return "|".join(str(v) for v in (self.code, self.title_zh, self.status, self.published, self.effective))
 

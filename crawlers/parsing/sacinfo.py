@@ -23,6 +23,10 @@ class ListRow:
     record: dict[str, Any]
 
     @property
+    def source_id(self) -> str:
+        return self.pk
+
+    @property
     def fingerprint(self) -> str:
         return json.dumps(self.record, ensure_ascii=False, sort_keys=True)
 

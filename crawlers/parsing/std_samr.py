@@ -36,6 +36,11 @@ class QueryPage:
     rows: list[QueryRow]
     total: int
     page: int
+    page_size: int = 20
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
 
 
 def _json(body: str, what: str) -> dict[str, Any]:
@@ -62,7 +67,7 @@ def _query_record(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def parse_query_page(body: str) -> QueryPage:
+def parse_query_page(body: str, page_size: int = 20) -> QueryPage:
     """Rows of the gbQueryPage search JSON."""
     data = _json(body, "std.samr gbQueryPage")
     rows = []
@@ -70,7 +75,7 @@ def parse_query_page(body: str) -> QueryPage:
         if not row.get("id"):
             raise ParseError("std.samr gbQueryPage: a row without 'id'")
         rows.append(QueryRow(str(row["id"]).upper(), str(row.get("TABLE_NAME") or "BV_GB"), _query_record(row)))
-    return QueryPage(rows, int(data.get("total") or 0), int(data.get("pageNumber") or 1))
+    return QueryPage(rows, int(data.get("total") or 0), int(data.get("pageNumber") or 1), page_size)
 
 
 def parse_advanced_page(body: str) -> list[dict[str, Any]]:

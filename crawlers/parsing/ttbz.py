@@ -22,6 +22,10 @@ class ListRow:
     record: dict[str, Any]
 
     @property
+    def source_id(self) -> str:
+        return self.detail_id
+
+    @property
     def fingerprint(self) -> str:
         return json.dumps(self.record, ensure_ascii=False, sort_keys=True)
 

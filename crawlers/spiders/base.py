@@ -4,6 +4,7 @@ quarantine and block handling."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
-from crawlers.items import QuarantineItem
+from crawlers.items import QuarantineItem, RecordItem
 from crawlers.middlewares import BLOCKED_STAT, CHALLENGE_MARKERS
 from crawlers.parsing.common import ParseError
 from crawlers.sources import source
@@ -85,6 +86,39 @@ class StdWatchSpider(scrapy.Spider):
         if self.args.max_pages and page >= self.args.max_pages:
             return False
         return self.args.full or fresh > 0
+
+    def follow_listing(self, response: Response, parse: Callable[[str], Any],
+                       detail: Callable[[Any], scrapy.Request],
+                       next_page: Callable[[int], scrapy.Request]) -> Iterator[Any]:
+        """The list-page flow every listing source shares: parse (or quarantine), request the detail page of each
+        new or changed row, and go on to the next page while pages still hold something new."""
+        try:
+            listing = parse(response.text)
+        except ParseError as error:
+            if item := self.failed(response, error):
+                yield item
+            return
+        fresh = 0
+        for row in listing.rows:
+            if self.unchanged(row.source_id, row.fingerprint):
+                continue
+            fresh += 1
+            yield detail(row)
+        if self.more_pages(listing.page, listing.pages, fresh):
+            yield next_page(listing.page + 1)
+
+    def record_from_detail(self, response: Response, parse: Callable[[str, str], dict[str, Any]],
+                           row: Any) -> Iterator[Any]:
+        """A detail page's record, completed by what its listing row showed (the page wins where both say)."""
+        try:
+            detail = parse(response.text, response.url)
+        except ParseError as error:
+            if item := self.failed(response, error):
+                yield item
+            return
+        listed = {k: v for k, v in row.record.items() if v not in (None, "", [])}
+        data = {**listed, **{k: v for k, v in detail.items() if v not in (None, "", [])}}
+        yield RecordItem(source_id=row.source_id, url=response.url, data=data, fingerprint=row.fingerprint)
 
     def failed(self, response: Response, error: ParseError) -> QuarantineItem | None:
         """A page that did not parse: a challenge/login page is counted as blocked, anything else is

@@ -8,9 +8,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from crawlers.items import RecordItem
 from crawlers.parsing import sacinfo
-from crawlers.parsing.common import ParseError
 from crawlers.spiders.base import StdWatchSpider
 
 
@@ -31,28 +29,11 @@ class SacinfoHbbaSpider(StdWatchSpider):
             yield self.list_request(key, 1)
 
     def parse_list(self, response: Response, key: str) -> Any:
-        try:
-            listing = sacinfo.parse_query_list(response.text)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
-        fresh = 0
-        for row in listing.rows:
-            if self.unchanged(row.pk, row.fingerprint):
-                continue
-            fresh += 1
-            yield scrapy.Request(self.url(f"/stdDetail/{row.pk}"), callback=self.parse_detail,
-                                 cb_kwargs={"row": row})
-        if self.more_pages(listing.page, listing.pages, fresh):
-            yield self.list_request(key, listing.page + 1)
+        yield from self.follow_listing(response, sacinfo.parse_query_list, self.detail_request,
+                                       lambda page: self.list_request(key, page))
+
+    def detail_request(self, row: sacinfo.ListRow) -> scrapy.Request:
+        return scrapy.Request(self.url(f"/stdDetail/{row.pk}"), callback=self.parse_detail, cb_kwargs={"row": row})
 
     def parse_detail(self, response: Response, row: sacinfo.ListRow) -> Any:
-        try:
-            detail = sacinfo.parse_detail(response.text, response.url)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
-        data = {**{k: v for k, v in row.record.items() if v not in (None, "", [])}, **detail}
-        yield RecordItem(source_id=row.pk, url=response.url, data=data, fingerprint=row.fingerprint)
+        yield from self.record_from_detail(response, sacinfo.parse_detail, row)

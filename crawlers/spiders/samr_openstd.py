@@ -8,9 +8,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from crawlers.items import RecordItem
 from crawlers.parsing import openstd
-from crawlers.parsing.common import ParseError
 from crawlers.spiders.base import SpiderArgs, StdWatchSpider
 
 
@@ -35,28 +33,12 @@ class SamrOpenstdSpider(StdWatchSpider):
         yield scrapy.Request(self.list_url(1), callback=self.parse_list)
 
     def parse_list(self, response: Response) -> Any:
-        try:
-            listing = openstd.parse_list(response.text)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
-        fresh = 0
-        for row in listing.rows:
-            if self.unchanged(row.hcno, row.fingerprint):
-                continue
-            fresh += 1
-            yield scrapy.Request(self.url(self.args.detail_path, hcno=row.hcno), callback=self.parse_detail,
-                                 cb_kwargs={"row": row})
-        if self.more_pages(listing.page, listing.pages, fresh):
-            yield scrapy.Request(self.list_url(listing.page + 1), callback=self.parse_list)
+        yield from self.follow_listing(response, openstd.parse_list, self.detail_request,
+                                       lambda page: scrapy.Request(self.list_url(page), callback=self.parse_list))
+
+    def detail_request(self, row: openstd.ListRow) -> scrapy.Request:
+        return scrapy.Request(self.url(self.args.detail_path, hcno=row.hcno), callback=self.parse_detail,
+                              cb_kwargs={"row": row})
 
     def parse_detail(self, response: Response, row: openstd.ListRow) -> Any:
-        try:
-            data = openstd.parse_detail(response.text, response.url)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
-        data.setdefault("status", row.status)
-        yield RecordItem(source_id=row.hcno, url=response.url, data=data, fingerprint=row.fingerprint)
+        yield from self.record_from_detail(response, openstd.parse_detail, row)

@@ -43,34 +43,17 @@ class SamrStdSpider(StdWatchSpider):
                               headers={"Referer": self.url("/gb/search/gbAdvancedSearch")})
 
     def parse_query(self, response: Response) -> Any:
-        try:
-            page = std_samr.parse_query_page(response.text)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
-        fresh = 0
-        for row in page.rows:
-            if self.unchanged(row.source_id, row.fingerprint):
-                continue
-            fresh += 1
-            path = std_samr.DETAIL_PATHS.get(row.table, std_samr.DETAIL_PATHS["BV_GB"])
-            yield scrapy.Request(self.url(path, id=row.source_id), callback=self.parse_detail,
-                                 cb_kwargs={"row": row})
         size = int(self.config.get("page_size", 20))
-        pages = max(1, -(-page.total // size))
-        if self.more_pages(page.page, pages, fresh):
-            yield scrapy.Request(self.query_url(page.page + 1), callback=self.parse_query)
+        yield from self.follow_listing(response, lambda body: std_samr.parse_query_page(body, size),
+                                       self.detail_request,
+                                       lambda page: scrapy.Request(self.query_url(page), callback=self.parse_query))
+
+    def detail_request(self, row: std_samr.QueryRow) -> scrapy.Request:
+        path = std_samr.DETAIL_PATHS.get(row.table, std_samr.DETAIL_PATHS["BV_GB"])
+        return scrapy.Request(self.url(path, id=row.source_id), callback=self.parse_detail, cb_kwargs={"row": row})
 
     def parse_detail(self, response: Response, row: std_samr.QueryRow) -> Any:
-        try:
-            detail = std_samr.parse_detail(response.text, response.url)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
-        data = {**{k: v for k, v in row.record.items() if v not in (None, "", [])}, **detail}
-        yield RecordItem(source_id=row.source_id, url=response.url, data=data, fingerprint=row.fingerprint)
+        yield from self.record_from_detail(response, std_samr.parse_detail, row)
 
     def parse_advanced(self, response: Response) -> Any:
         try:

@@ -9,9 +9,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from crawlers.items import RecordItem
 from crawlers.parsing import ttbz
-from crawlers.parsing.common import ParseError
 from crawlers.spiders.base import StdWatchSpider
 
 
@@ -26,28 +24,12 @@ class TtbzGroupSpider(StdWatchSpider):
         yield scrapy.Request(self.search_url(1), callback=self.parse_search)
 
     def parse_search(self, response: Response) -> Any:
-        try:
-            listing = ttbz.parse_search(response.text)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
-        fresh = 0
-        for row in listing.rows:
-            if self.unchanged(row.detail_id, row.fingerprint):
-                continue
-            fresh += 1
-            yield scrapy.Request(self.url(f"/StandardManage/Detail/{row.detail_id}/"), callback=self.parse_detail,
-                                 cb_kwargs={"row": row})
-        if self.more_pages(listing.page, listing.pages, fresh):
-            yield scrapy.Request(self.search_url(listing.page + 1), callback=self.parse_search)
+        yield from self.follow_listing(response, ttbz.parse_search, self.detail_request,
+                                       lambda page: scrapy.Request(self.search_url(page), callback=self.parse_search))
+
+    def detail_request(self, row: ttbz.ListRow) -> scrapy.Request:
+        return scrapy.Request(self.url(f"/StandardManage/Detail/{row.detail_id}/"), callback=self.parse_detail,
+                              cb_kwargs={"row": row})
 
     def parse_detail(self, response: Response, row: ttbz.ListRow) -> Any:
-        try:
-            detail = ttbz.parse_detail(response.text, response.url)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
-        data = {**{k: v for k, v in row.record.items() if v not in (None, "", [])}, **detail}
-        yield RecordItem(source_id=row.detail_id, url=response.url, data=data, fingerprint=row.fingerprint)
+        yield from self.record_from_detail(response, ttbz.parse_detail, row)
