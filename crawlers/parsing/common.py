@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from parsel import Selector
 
 _SACINFO_TAG = re.compile(r"</?sacinfo>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ListedRecord:
+    """One row of a source's listing: its id at the source and the record fields the listing shows."""
+
+    source_id: str
+    record: dict[str, Any]
+
+    @property
+    def fingerprint(self) -> str:
+        """What the listing showed; unchanged next time means the detail page need not be fetched again."""
+        return json.dumps(self.record, ensure_ascii=False, sort_keys=True)
 
 
 class ParseError(ValueError):

@@ -12,23 +12,12 @@ from typing import Any
 
 from parsel import Selector
 
-from crawlers.parsing.common import ParseError, label_pairs, split_list, text
+from crawlers.parsing.common import ListedRecord, ParseError, label_pairs, split_list, text
 from crawlers.parsing.std_samr import page_header, section_texts
 from stdwatch.dates import parse_date
 
 
-@dataclass(frozen=True)
-class ListRow:
-    pk: str
-    record: dict[str, Any]
-
-    @property
-    def source_id(self) -> str:
-        return self.pk
-
-    @property
-    def fingerprint(self) -> str:
-        return json.dumps(self.record, ensure_ascii=False, sort_keys=True)
+ListRow = ListedRecord
 
 
 @dataclass(frozen=True)

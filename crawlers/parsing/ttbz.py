@@ -3,31 +3,19 @@ in 2022), and the web-application-firewall page it answers scripted requests wit
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from parsel import Selector
 
-from crawlers.parsing.common import ParseError, node_text, split_list, text
+from crawlers.parsing.common import ListedRecord, ParseError, node_text, split_list, text
 
 _DETAIL_ID = re.compile(r"/StandardManage/Detail/(\d+)")
 WAF_MARKERS = ("wafblock", "notice-jiasule", "知道创宇", "error_403")
 
 
-@dataclass(frozen=True)
-class ListRow:
-    detail_id: str
-    record: dict[str, Any]
-
-    @property
-    def source_id(self) -> str:
-        return self.detail_id
-
-    @property
-    def fingerprint(self) -> str:
-        return json.dumps(self.record, ensure_ascii=False, sort_keys=True)
+ListRow = ListedRecord
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ class SacinfoHbbaSpider(StdWatchSpider):
                                        lambda page: self.list_request(key, page))
 
     def detail_request(self, row: sacinfo.ListRow) -> scrapy.Request:
-        return scrapy.Request(self.url(f"/stdDetail/{row.pk}"), callback=self.parse_detail, cb_kwargs={"row": row})
+        return scrapy.Request(self.url(f"/stdDetail/{row.source_id}"), callback=self.parse_detail, cb_kwargs={"row": row})
 
     def parse_detail(self, response: Response, row: sacinfo.ListRow) -> Any:
         yield from self.record_from_detail(response, sacinfo.parse_detail, row)

@@ -28,7 +28,7 @@ class TtbzGroupSpider(StdWatchSpider):
                                        lambda page: scrapy.Request(self.search_url(page), callback=self.parse_search))
 
     def detail_request(self, row: ttbz.ListRow) -> scrapy.Request:
-        return scrapy.Request(self.url(f"/StandardManage/Detail/{row.detail_id}/"), callback=self.parse_detail,
+        return scrapy.Request(self.url(f"/StandardManage/Detail/{row.source_id}/"), callback=self.parse_detail,
                               cb_kwargs={"row": row})
 
     def parse_detail(self, response: Response, row: ttbz.ListRow) -> Any:

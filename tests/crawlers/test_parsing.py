@@ -9,7 +9,7 @@ from crawlers.middlewares import block_reason
 from crawlers.parsing import openstd, sacinfo, std_samr, ttbz
 from crawlers.parsing.common import ParseError
 from stdwatch.records import Status, record_from_json
-from tests.crawlers.sites import HBBA, OPENSTD, OPENSTD_DETAILS, OPENSTD_LIST_GBT11, OPENSTD_LIST_GBT20223, STD_SAMR, \
+from tests.crawlers.sites import HBBA, OPENSTD_DETAILS, OPENSTD_LIST_GBT11, OPENSTD_LIST_GBT20223, STD_SAMR, \
     TTBZ, read
 
 
@@ -113,7 +113,7 @@ def test_std_samr_advanced_rows_bring_adoption_and_replacement() -> None:
 def test_hbba_query_list_epoch_dates() -> None:
     listing = sacinfo.parse_query_list(read(HBBA / "hbba_stdQueryList_JBT13368-2018_2026-05-21.json"))
     (row,) = listing.rows
-    assert row.pk == "733d6a7744529f70673a12c464998ffc"
+    assert row.source_id == "733d6a7744529f70673a12c464998ffc"
     assert row.record == {"code": "JB/T 13368-2018", "title_zh": "叉车属具 软包夹", "status": "现行",
                           "published": "2018-02-09", "effective": "2018-10-01", "replaces": []}
 
@@ -129,7 +129,7 @@ def test_hbba_detail() -> None:
 # ------------------------------------------------------------------------------------------ ttbz
 def test_ttbz_search_and_detail() -> None:
     (row,) = ttbz.parse_search(read(TTBZ / "Home_Standard_search_TGZAEPI001-2018_2022-07-19.html")).rows
-    assert (row.detail_id, row.record["code"], row.record["responsible"]) == ("22746", "T/GZAEPI 001—2018",
+    assert (row.source_id, row.record["code"], row.record["responsible"]) == ("22746", "T/GZAEPI 001—2018",
                                                                               "广州环境保护产业协会")
     record = ttbz.parse_detail(read(TTBZ / "StandardManage_Detail_22746_2022-07-19.html"), "u")
     assert {k: record[k] for k in ("code", "title_zh", "title_en", "status", "ics", "ccs", "published",
