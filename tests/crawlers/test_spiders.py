@@ -230,3 +230,12 @@ def test_crawl_runs_are_listed_by_cli_and_api(replay: ReplayServer, crawl, stdwa
 def test_unknown_spider_is_a_clear_error(stdwatch) -> None:
     result = stdwatch("crawl", "nope")
     assert result.returncode == 2 and "unknown spider 'nope'" in result.stderr
+
+
+def test_a_captcha_page_counts_as_blocked_not_as_a_broken_page(replay: ReplayServer, crawl, stores) -> None:
+    captcha = ('<html><body><form action="/verifyCode"><p>请输入验证码</p><img src="/gc"/>'
+               '<input name="code"/></form></body></html>')  # SYNTHETIC: a challenge instead of the detail page
+    sites.serve_openstd(replay, details={"570A95F33D8D3C7934933A900A78F133": captcha})
+    result = crawl("samr_openstd", "--code", "GB/T 1.1")
+    assert "new 2," in result.stderr and "quarantined 0," in result.stderr and "blocked 1," in result.stderr
+    assert result.returncode == 1 and stores[1].quarantined("samr_openstd") == []
