@@ -24,6 +24,9 @@ INTERCHANGE = ROOT / "tests" / "fixtures" / "demo-records"
 # Every search backend the behaviour suite runs against.
 BACKENDS = ["sqlite", "elasticsearch"]
 ES_SCRIPT = ROOT / ".ci" / "elasticsearch.sh"
+PG_SCRIPT = ROOT / ".ci" / "postgres.sh"
+# Databases the store of record is tested on: the embedded default and a real PostgreSQL server.
+STORES = ["sqlite", "postgresql"]
 
 
 @pytest.fixture
@@ -61,6 +64,37 @@ def es_url() -> Iterator[str]:
     values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
     yield values["STDWATCH_ES_URL"]
     subprocess.run(["bash", str(ES_SCRIPT), "stop", values["STDWATCH_ES_INSTANCE"]], timeout=120, check=False)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A real PostgreSQL server for the run: STDWATCH_TEST_PG_URL if given, else one started by .ci/postgres.sh."""
+    if url := os.environ.get("STDWATCH_TEST_PG_URL"):
+        yield url
+        return
+    started = subprocess.run(["bash", str(PG_SCRIPT), "start"], capture_output=True, text=True, timeout=600)
+    if started.returncode != 0:
+        pytest.fail(f"could not start PostgreSQL:\n{started.stderr[-4000:]}", pytrace=False)
+    values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+    yield values["STDWATCH_TEST_PG_URL"]
+    subprocess.run(["bash", str(PG_SCRIPT), "stop", values["STDWATCH_PG_INSTANCE"]], timeout=120, check=False)
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[DocumentRepository]:
+    """A freshly migrated store of record on each database (an empty schema for every test)."""
+    if request.param == "sqlite":
+        engine = create_engine_for(settings.resolved_database_url)
+    else:
+        from sqlalchemy import text
+
+        engine = create_engine_for(request.getfixturevalue("pg_url"))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrate(engine)
+    yield DocumentRepository(engine)
+    engine.dispose()
 
 
 def make_backend(name: str, path: Path, analyzer: Analyzer, es: str | None = None) -> SearchBackend:
