@@ -117,3 +117,22 @@ def map_item(item: dict[str, Any], source_url: str) -> list[dict[str, Any]]:
     record["source_url"] = source_url
     clean = {k: v for k, v in record.items() if v not in (None, "", [])}
     return [{"symbol": symbol, **clean} for symbol in symbols(item)]
+
+
+def members(data: Any) -> dict[str, str]:
+    """`/eping/members` -> {name or code, case-folded: ePing country id}. The envelope is not documented: both
+    `{"items": [...]}` and a bare list are read, with the id in `id`/`value`/`code` and the name in `name`/`text`."""
+    items = data.get("items") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise ParseError("ePing members: no list of members")
+    found: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        member_id = item.get("id") or item.get("value") or item.get("code")
+        if not member_id:
+            continue
+        for key in ("name", "text", "code", "iso3", "id"):
+            if item.get(key):
+                found[str(item[key]).casefold()] = str(member_id)
+    return found

@@ -21,14 +21,26 @@ from config.settings import get_settings
 from crawlers.items import QuarantineItem, RecordItem
 from crawlers.parsing import eping
 from crawlers.parsing.common import ParseError
-from crawlers.spiders.base import StdWatchSpider
+from crawlers.spiders.base import SpiderArgs, StdWatchSpider
 from crawlers.store import repositories
 
 log = logging.getLogger(__name__)
 
 
+class EpingArgs(SpiderArgs):
+    members: str | None = None  # comma-separated member names or codes; default: config/sources.toml `members`
+
+
 class WtoEpingSpider(StdWatchSpider):
     name = "wto_eping"
+    args_model = EpingArgs
+    args: EpingArgs
+    country_ids: str | None = None
+
+    def wanted_members(self) -> list[str]:
+        if self.args.members:
+            return [m.strip() for m in self.args.members.split(",") if m.strip()]
+        return list(self.config.get("members", []))
 
     def since(self) -> str:
         if self.args.full:
@@ -45,6 +57,8 @@ class WtoEpingSpider(StdWatchSpider):
             params["documentSymbol"] = self.args.code
         else:
             params["distributionDateFrom"] = self.since()
+            if self.country_ids:
+                params["countryIds"] = self.country_ids
         return scrapy.Request(self.url("/eping/notifications/search", **params), callback=self.parse_search,
                               headers={"Ocp-Apim-Subscription-Key": self.key, "Accept": "application/json"},
                               cb_kwargs={"page": page})
@@ -54,6 +68,28 @@ class WtoEpingSpider(StdWatchSpider):
         if not self.key:
             log.error("the WTO ePing API key is missing: set STDWATCH_EPING_KEY (free key at apiportal.wto.org)")
             raise CloseSpider("missing_api_key")
+        if self.wanted_members() and not self.args.code:
+            yield scrapy.Request(self.url("/eping/members", language=1), callback=self.parse_members,
+                                 headers={"Ocp-Apim-Subscription-Key": self.key, "Accept": "application/json"})
+        else:
+            yield self.search_request(1)
+
+    def parse_members(self, response: Response) -> Any:
+        """Map the members to follow (names or codes, as configured) to ePing's country ids."""
+        try:
+            members = eping.members(json.loads(response.text))
+        except (json.JSONDecodeError, ParseError) as exc:
+            if item := self.failed(response, ParseError(f"ePing members: unexpected response ({exc})")):
+                yield item
+            return
+        wanted = self.wanted_members()
+        ids = [members[w.casefold()] for w in wanted if w.casefold() in members]
+        unknown = [w for w in wanted if w.casefold() not in members]
+        if unknown:
+            log.warning("ePing knows no member named %s; following the others", unknown)
+        if not ids:
+            raise CloseSpider("unknown_members")
+        self.country_ids = ",".join(dict.fromkeys(ids))
         yield self.search_request(1)
 
     def parse_search(self, response: Response, page: int) -> Any:

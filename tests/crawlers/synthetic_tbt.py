@@ -53,9 +53,14 @@ def serve_eping(server: ReplayServer, items: list[dict] | None = None, page_size
     for number, chunk in enumerate(pages, start=1):
         server.add("/eping/notifications/search", json.dumps({"items": chunk, "totalCount": len(items)}),
                    params={"page": str(number), "documentSymbol": None}, content_type="application/json")
+    server.add("/eping/members", json.dumps(EPING_MEMBERS), params={"language": "1"}, content_type="application/json")
     for item in items:
         server.add("/eping/notifications/search", json.dumps({"items": [item], "totalCount": 1}),
                    params={"documentSymbol": item["documentSymbol"].split(",")[0]}, content_type="application/json")
+
+
+EPING_MEMBERS = {"items": [{"id": "C156", "name": "China"}, {"id": "C158", "name": "Chinese Taipei"},
+                           {"id": "C702", "name": "Singapore"}, {"id": "C840", "name": "United States of America"}]}
 
 
 def serve_tbt_sps_cn(server: ReplayServer) -> None:

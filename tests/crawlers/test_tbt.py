@@ -174,3 +174,14 @@ def test_load_notification_texts_from_the_command_line(stdwatch, stores) -> None
     assert stores[0].get("g-tbt-n-chn-1786").data["ics"] == ["65.020.01"]
     named = stdwatch("load-notification", str(vehicles), "--symbol", "G/TBT/N/CHN/1900")
     assert named.returncode == 0 and stores[0].get("g-tbt-n-chn-1900").data["hs"] == ["87"]
+
+
+def test_eping_follows_only_the_configured_members(replay: ReplayServer, crawl, with_key) -> None:
+    synthetic_tbt.serve_eping(replay)
+    result = crawl("wto_eping", "--arg", "members=Singapore, chinese taipei, Atlantis")
+    assert result.returncode == 0, result.stderr
+    assert replay.requested("/eping/members")[0].headers["Ocp-Apim-Subscription-Key"] == "test-key-123"
+    (search,) = replay.requested("/eping/notifications/search")
+    assert search.params["countryIds"] == "C702,C158"
+    unknown = crawl("wto_eping", "--arg", "members=Atlantis")
+    assert unknown.returncode != 0 and "unknown_members" in unknown.stderr
