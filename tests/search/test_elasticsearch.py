@@ -1,4 +1,4 @@
-"""Elasticsearch-specific behaviour, against the real node the test run started (no mock anywhere)."""
+"""Elasticsearch-specific behaviour, against the real node that the test run started."""
 
 from __future__ import annotations
 
