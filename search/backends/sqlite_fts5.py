@@ -332,11 +332,10 @@ class SqliteFts5Backend(SearchBackend):
             rowids = np.union1d(rowids, np.asarray(code_ids, dtype=np.int64))
         selected = rowids[self._filter_mask(rowids, cols, query)]
         facets = self._facets(selected, cols)
-        page = self._order(selected, cols, query, match, code_ids)
+        page = self._order(selected, cols, query, code_ids)
         return SearchResult(total=int(len(selected)), hits=self._hits(page, query), facets=facets)
 
-    def _order(self, selected: np.ndarray, cols: _Columns, query: SearchQuery, match: str | None,
-               code_ids: list[int]) -> list[int]:
+    def _order(self, selected: np.ndarray, cols: _Columns, query: SearchQuery, code_ids: list[int]) -> list[int]:
         """The rowids of the requested page, in order."""
         end = query.offset + query.size
         newest_first = _date_key(selected, cols.date[selected])
@@ -345,8 +344,8 @@ class SqliteFts5Backend(SearchBackend):
         if query.sort is SortOrder.OLDEST:
             oldest_first = _date_key(selected, cols.date[selected], newest=False)
             return [int(r) for r in selected[_top(oldest_first, end)][query.offset:end]]
-        chosen = set(selected.tolist()) if code_ids else set()
-        first = [r for r in code_ids if r in chosen]
+        passing = np.isin(np.asarray(code_ids, dtype=np.int64), selected) if code_ids else []
+        first = [r for r, ok in zip(code_ids, passing) if ok]
         title_match = self.title_expression(query)
         if title_match is None:
             # No words to rank by: code hits first, then newest first.
