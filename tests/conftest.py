@@ -51,33 +51,33 @@ def demo_records() -> list[Record]:
     return [record_from_json(json.loads(line)) for line in DEMO_RECORDS.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.fixture(scope="session")
-def es_url() -> Iterator[str]:
-    """A real Elasticsearch node for the whole test run: STDWATCH_TEST_ES_URL if given, else one started by
-    .ci/elasticsearch.sh (fetched from Maven Central and cached on first use). Failing to start is a failure."""
-    if url := os.environ.get("STDWATCH_TEST_ES_URL"):
+def _real_server(script: Path, what: str, reuse: str, url_key: str, instance_key: str,
+                 timeout: int) -> Iterator[str]:
+    """Use the server named by the `reuse` variable, or start one with the repo's script and stop it after the run.
+    A server that cannot start fails the run; it is never skipped."""
+    if url := os.environ.get(reuse):
         yield url
         return
-    started = subprocess.run(["bash", str(ES_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
+    started = subprocess.run(["bash", str(script), "start"], capture_output=True, text=True, timeout=timeout)
     if started.returncode != 0:
-        pytest.fail(f"could not start Elasticsearch:\n{started.stderr[-4000:]}", pytrace=False)
+        pytest.fail(f"could not start {what}:\n{started.stderr[-4000:]}", pytrace=False)
     values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
-    yield values["STDWATCH_ES_URL"]
-    subprocess.run(["bash", str(ES_SCRIPT), "stop", values["STDWATCH_ES_INSTANCE"]], timeout=120, check=False)
+    yield values[url_key]
+    subprocess.run(["bash", str(script), "stop", values[instance_key]], timeout=120, check=False)
+
+
+@pytest.fixture(scope="session")
+def es_url() -> Iterator[str]:
+    """A real Elasticsearch node for the whole run (.ci/elasticsearch.sh; STDWATCH_TEST_ES_URL reuses one)."""
+    yield from _real_server(ES_SCRIPT, "Elasticsearch", "STDWATCH_TEST_ES_URL", "STDWATCH_ES_URL",
+                            "STDWATCH_ES_INSTANCE", timeout=900)
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    """A real PostgreSQL server for the run: STDWATCH_TEST_PG_URL if given, else one started by .ci/postgres.sh."""
-    if url := os.environ.get("STDWATCH_TEST_PG_URL"):
-        yield url
-        return
-    started = subprocess.run(["bash", str(PG_SCRIPT), "start"], capture_output=True, text=True, timeout=600)
-    if started.returncode != 0:
-        pytest.fail(f"could not start PostgreSQL:\n{started.stderr[-4000:]}", pytrace=False)
-    values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
-    yield values["STDWATCH_TEST_PG_URL"]
-    subprocess.run(["bash", str(PG_SCRIPT), "stop", values["STDWATCH_PG_INSTANCE"]], timeout=120, check=False)
+    """A real PostgreSQL server for the whole run (.ci/postgres.sh; STDWATCH_TEST_PG_URL reuses one)."""
+    yield from _real_server(PG_SCRIPT, "PostgreSQL", "STDWATCH_TEST_PG_URL", "STDWATCH_TEST_PG_URL",
+                            "STDWATCH_PG_INSTANCE", timeout=600)
 
 
 @pytest.fixture(params=STORES)

@@ -26,6 +26,16 @@ class ListedRecord:
         return json.dumps(self.record, ensure_ascii=False, sort_keys=True)
 
 
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a source's listing: its rows and where it stands in the paging."""
+
+    rows: list[Any]
+    page: int
+    pages: int
+    total: int = 0
+
+
 class ParseError(ValueError):
     """A page that does not have the structure the parser knows; it goes to quarantine with this reason."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from parsel import Selector
 
-from crawlers.parsing.common import ParseError, node_text, require, text
+from crawlers.parsing.common import ListingPage, ParseError, node_text, require, text
 
 _HCNO = re.compile(r"showInfo\('([0-9A-Fa-f]{32})'\)")
 _TOTAL = re.compile(r"共\s*(?:</a>)?\s*(?:&nbsp;)?\s*(\d+)")
@@ -43,11 +43,7 @@ class ListRow:
         return "|".join(str(v) for v in (self.code, self.title_zh, self.status, self.published, self.effective))
 
 
-@dataclass(frozen=True)
-class ListPage:
-    rows: list[ListRow]
-    page: int
-    pages: int
+ListPage = ListingPage
 
 
 def _columns(table: Selector) -> dict[str, int]:

@@ -7,12 +7,11 @@ stdQueryList dates are epoch milliseconds; stdDetail shares std.samr's page head
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from parsel import Selector
 
-from crawlers.parsing.common import ListedRecord, ParseError, label_pairs, split_list, text
+from crawlers.parsing.common import ListingPage, ListedRecord, ParseError, label_pairs, split_list, text
 from crawlers.parsing.std_samr import page_header, section_texts
 from stdwatch.dates import parse_date
 
@@ -20,12 +19,7 @@ from stdwatch.dates import parse_date
 ListRow = ListedRecord
 
 
-@dataclass(frozen=True)
-class ListPage:
-    rows: list[ListRow]
-    page: int
-    pages: int
-    total: int
+ListPage = ListingPage
 
 
 def _iso(value: Any) -> str | None:

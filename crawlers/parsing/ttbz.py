@@ -4,12 +4,11 @@ in 2022), and the web-application-firewall page it answers scripted requests wit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from parsel import Selector
 
-from crawlers.parsing.common import ListedRecord, ParseError, node_text, split_list, text
+from crawlers.parsing.common import ListingPage, ListedRecord, ParseError, node_text, split_list, text
 
 _DETAIL_ID = re.compile(r"/StandardManage/Detail/(\d+)")
 WAF_MARKERS = ("wafblock", "notice-jiasule", "知道创宇", "error_403")
@@ -18,11 +17,7 @@ WAF_MARKERS = ("wafblock", "notice-jiasule", "知道创宇", "error_403")
 ListRow = ListedRecord
 
 
-@dataclass(frozen=True)
-class ListPage:
-    rows: list[ListRow]
-    page: int
-    pages: int
+ListPage = ListingPage
 
 
 def is_waf_block(body: str) -> bool:
