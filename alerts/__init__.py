@@ -1,0 +1,1 @@
+"""Monitoring: subscriptions matched against new and changed documents, the alert outbox, digests and email."""

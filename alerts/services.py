@@ -1,0 +1,28 @@
+"""The composition root: the store of record, the search backend and the ingest flow, built once from settings
+and shared by the API, the CLI and the scheduler (they call it; it never imports them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config.settings import Settings
+from search.base import SearchBackend
+from search.factory import backend_for
+from stdwatch.store import DocumentRepository, create_engine_for, migrate
+
+
+@dataclass
+class Services:
+    settings: Settings
+    repo: DocumentRepository
+    backend: SearchBackend
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        engine = create_engine_for(settings.resolved_database_url)
+        migrate(engine)
+        return cls(settings, DocumentRepository(engine), backend_for(settings))
+
+    def close(self) -> None:
+        self.backend.close()
+        self.repo.engine.dispose()
