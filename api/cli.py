@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -13,10 +15,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from api.commands.scheduler import jobs as jobs_command
+from api.commands.outbox import outbox
+from api.commands.scheduler import scheduler as scheduler_command
+from api.commands.users import user_app
 from api.deps import Services
 from config.settings import Settings, get_settings
-from search.indexer import rebuild_index, sync_index
-from search.ingest import load_paths
+from search.base import SearchBackendError
+from search.ingest import CrawlOutcome
 from search.query import SearchQuery
 from stdwatch.loading import LineError, count_lines, read_records, record_files
 from stdwatch.records import Kind, to_json
@@ -24,6 +30,7 @@ from stdwatch.records import Kind, to_json
 app = typer.Typer(help="StdWatch: standards database and TBT early warning.", no_args_is_help=True)
 index_app = typer.Typer(help="Keep the search index in step with the store of record.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+app.add_typer(user_app, name="user")
 console = Console(stderr=True, soft_wrap=True)
 DEMO_DATA = Path(__file__).resolve().parent.parent / "stdwatch" / "demo_data" / "records.jsonl"
 
@@ -42,6 +49,24 @@ def _services(settings: Settings | None = None) -> Services:
     return Services.from_settings(settings)
 
 
+@contextmanager
+def open_services(settings: Settings | None = None) -> Iterator[Services]:
+    """Services for one command, always closed; a backend that cannot serve (unreachable, or an index built
+    by an older version) ends the command with its message instead of a traceback."""
+    try:
+        services = _services(settings)
+    except SearchBackendError as exc:
+        console.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    try:
+        yield services
+    except SearchBackendError as exc:
+        console.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    finally:
+        services.close()
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                     console=console, transient=True)
@@ -50,17 +75,19 @@ def _progress() -> Progress:
 @app.command()
 def init() -> None:
     """Create the data folder, migrate the store of record and create the search index."""
-    services = _services()
-    console.print(f"store: {services.settings.resolved_database_url}")
-    console.print(f"index: {services.backend.name} ({services.backend.count()} documents)")
-    services.close()
+    with open_services() as services:
+        console.print(f"store: {services.settings.resolved_database_url}")
+        if problem := services.backend.schema_problem():
+            console.print(f"[yellow]index: {problem}[/yellow]", highlight=False)
+        else:
+            console.print(f"index: {services.backend.name} ({services.backend.count()} documents)")
 
 
 def _load(services: Services, paths: list[Path], kind: Kind | None) -> int:
     files = [f for p in paths for f in record_files(p)]
     with _progress() as progress:
         task = progress.add_task("loading", total=count_lines(files))
-        report = load_paths(files, services.repo, services.backend, kind,
+        report = services.flow.load_files(files, kind,
                             progress=lambda n: progress.advance(task, n))
     stored = report.stored
     console.print(f"read {report.read + len(report.rejected)} lines: {stored.new} new, {stored.updated} updated, "
@@ -79,8 +106,8 @@ def load(
     services = _services()
     try:
         code = _load(services, paths, kind)
-    except FileNotFoundError as exc:
-        console.print(f"[red]error[/red] {exc}")
+    except OSError as exc:  # a missing or unreadable file or folder: named, nothing half-done to report
+        console.print(f"[red]error[/red] {exc}", highlight=False)
         code = 2
     finally:
         services.close()
@@ -116,47 +143,54 @@ def import_catalogue(
     out: Annotated[Optional[Path], typer.Option(help="With --check: also write the report as CSV here.")] = None,
 ) -> None:
     """Load a catalogue of standards (bad rows are named, good rows load), or check a list of codes."""
-    from stdwatch.catalogue import RowError, read_catalogue
+    from stdwatch.catalogue import RowError, read_catalogue, read_listed_codes
 
-    services = _services()
+    if out is not None and not check:
+        # Without --check the rows would be LOADED into the database: a company's list must never be.
+        console.print("[red]error[/red] --out writes the report of --check; add --check (nothing was loaded)")
+        raise typer.Exit(2)
     try:
-        items = list(read_catalogue(file, profile))
-    except (ValueError, FileNotFoundError) as exc:
-        console.print(f"[red]error[/red] {exc}")
-        services.close()
+        items = list(read_listed_codes(file, profile) if check else read_catalogue(file, profile))
+    except (ValueError, OSError) as exc:  # CatalogueError names the file (and row); nothing was loaded
+        console.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     errors = [i for i in items if isinstance(i, RowError)]
-    records = [i for i in items if not isinstance(i, RowError)]
     for error in errors:
         console.print(f"[red]rejected[/red] {file}: {error}", highlight=False)
+    services = _services()
     if check:
-        _report_status(services, [r.code_published for r in records], out)
+        _report_status(services, items, out)
     else:
-        stored = services.repo.merge_many(records)
-        indexed = sync_index(services.repo, services.backend)
+        records = [i for i in items if not isinstance(i, RowError)]
+        report = services.flow.ingest(records, merge=True)
+        stored = report.stored
         console.print(f"{len(records) + len(errors)} rows: {stored.new} new, {stored.updated} updated, "
-                      f"{stored.unchanged} unchanged, {len(errors)} rejected; indexed {indexed}")
+                      f"{stored.unchanged} unchanged, {len(errors)} rejected; indexed {report.indexed}")
     services.close()
     raise typer.Exit(1 if errors else 0)
 
 
-def _report_status(services: Services, codes: list[str], out: Path | None) -> None:
+def _report_status(services: Services, rows: list[Any], out: Path | None) -> None:
+    """One report line for every input row: rejected rows with their reason, the others with their status."""
     import csv
 
-    from stdwatch.status_check import check_code
+    from stdwatch.catalogue import RowError
+    from stdwatch.status_check import REJECTED, StatusReport, check_code
 
-    reports = [check_code(services.repo, code) for code in codes]
+    reports = [StatusReport(r.listed or "", None, REJECTED, [], r.reason, r.row) if isinstance(r, RowError)
+               else replace(check_code(services.repo, r.listed), row=r.row) for r in rows]
     table = Table(title="status of the listed standards")
-    for column in ("listed", "found", "status", "replaced by", "note"):
+    for column in ("row", "listed", "found", "status", "replaced by", "note"):
         table.add_column(column)
     for r in reports:
-        table.add_row(r.listed, r.found or "", r.status, ", ".join(r.replaced_by), r.note)
+        table.add_row(str(r.row), r.listed, r.found or "", r.status, ", ".join(r.replaced_by), r.note)
     Console(width=200).print(table)
     if out:
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["listed", "found", "status", "replaced_by", "note"])
-            writer.writerows([r.listed, r.found or "", r.status, "; ".join(r.replaced_by), r.note] for r in reports)
+            writer.writerow(["row", "listed", "found", "status", "replaced_by", "note"])
+            writer.writerows([r.row, r.listed, r.found or "", r.status, "; ".join(r.replaced_by), r.note]
+                             for r in reports)
 
 
 @app.command("load-notification")
@@ -169,7 +203,6 @@ def load_notification(
     from crawlers.parsing.notification_text import ITEMS, parse_notification
     from stdwatch.records import RecordError, tbt_from_json
 
-    services = _services()
     records, failed = [], 0
     for file in files:
         parsed = parse_notification(file.read_text(encoding="utf-8"))
@@ -183,34 +216,33 @@ def load_notification(
         except RecordError as exc:
             failed += 1
             console.print(f"[red]rejected[/red] {file}: {exc}", highlight=False)
-    stored = services.repo.merge_many(records)
-    indexed = sync_index(services.repo, services.backend)
+    with open_services() as services:
+        report = services.flow.ingest(records, merge=True)
+    stored = report.stored
     console.print(f"{stored.new} new, {stored.updated} updated, {stored.unchanged} unchanged, {failed} rejected; "
-                  f"indexed {indexed}")
-    services.close()
+                  f"indexed {report.indexed}")
     raise typer.Exit(1 if failed else 0)
 
 
 @index_app.command("sync")
 def index_sync() -> None:
     """Index whatever the store holds that the index has not taken yet (retries after a failure)."""
-    services = _services()
-    with _progress() as progress:
-        task = progress.add_task("indexing", total=services.repo.pending_count())
-        done = sync_index(services.repo, services.backend, progress=lambda n: progress.advance(task, n))
-    console.print(f"indexed {done} documents")
-    services.close()
+    with open_services() as services:
+        _index(services, "indexing", services.repo.pending_count(), services.flow.sync)
 
 
 @index_app.command("rebuild")
 def index_rebuild() -> None:
-    """Rebuild the search index from the store of record."""
-    services = _services()
+    """Rebuild the search index from the store of record (also after an upgrade changed the index's shape)."""
+    with open_services() as services:
+        _index(services, "rebuilding", services.repo.count(), services.flow.rebuild)
+
+
+def _index(services: Services, what: str, total: int, step: Callable[[Callable[[int], None]], int]) -> None:
     with _progress() as progress:
-        task = progress.add_task("rebuilding", total=services.repo.count())
-        done = rebuild_index(services.repo, services.backend, progress=lambda n: progress.advance(task, n))
+        task = progress.add_task(what, total=total)
+        done = step(lambda n: progress.advance(task, n))
     console.print(f"indexed {done} documents")
-    services.close()
 
 
 @app.command()
@@ -231,28 +263,30 @@ def crawl(
     if not all_spiders and not spider:
         console.print(f"[red]error[/red] name a spider or use --all; spiders: {', '.join(SPIDERS)}")
         raise typer.Exit(2)
-    services = _services()
     worst = 0
-    for name in SPIDERS if all_spiders else [spider]:
-        try:
-            code_, run = run_crawl(CrawlRequest(name, base_url, code, full, max_pages, delay, tuple(setting),
-                                                tuple(arg)), services.settings)
-        except ValueError as exc:
-            console.print(f"[red]error[/red] {exc}")
-            raise typer.Exit(2) from None
-        indexed = sync_index(services.repo, services.backend)
-        if run is None:
-            console.print(f"{name}: no run recorded (exit {code_})")
-            worst = max(worst, 1)
-            continue
-        console.print(f"{name}: {run.finish_reason}; pages {run.pages}, new {run.new}, updated {run.updated}, "
-                      f"unchanged {run.unchanged}, quarantined {run.quarantined}, blocked {run.blocked}, "
-                      f"errors {run.errors}; indexed {indexed}", highlight=False)
-        if run.blocked:
-            console.print(f"[yellow]{name} was blocked by the source {run.blocked} time(s)[/yellow]")
-        worst = max(worst, code_, 1 if run.errors or run.blocked or run.finish_reason != "finished" else 0)
-    services.close()
+    with open_services() as services:
+        for name in SPIDERS if all_spiders else [spider or ""]:
+            request = CrawlRequest(name, base_url, code, full, max_pages, delay, tuple(setting), tuple(arg))
+            try:
+                outcome = services.flow.crawl(request)
+            except ValueError as exc:
+                console.print(f"[red]error[/red] {exc}")
+                raise typer.Exit(2) from None
+            worst = max(worst, _report_crawl(name, outcome))
     raise typer.Exit(worst)
+
+
+def _report_crawl(name: str, outcome: CrawlOutcome) -> int:
+    run = outcome.run
+    if run is None:
+        console.print(f"{name}: no run recorded (exit {outcome.exit_code})")
+        return 1
+    console.print(f"{name}: {run.finish_reason}; pages {run.pages}, new {run.new}, updated {run.updated}, "
+                  f"unchanged {run.unchanged}, quarantined {run.quarantined}, blocked {run.blocked}, "
+                  f"errors {run.errors}; indexed {outcome.indexed}", highlight=False)
+    if run.blocked:
+        console.print(f"[yellow]{name} was blocked by the source {run.blocked} time(s)[/yellow]")
+    return max(outcome.exit_code, 1 if run.errors or run.blocked or run.finish_reason != "finished" else 0)
 
 
 @app.command()
@@ -298,15 +332,14 @@ def search(
     size: Annotated[int, typer.Option(min=1, max=100)] = 10,
 ) -> None:
     """Search from the command line."""
-    services = _services()
-    result = services.backend.search(SearchQuery(text=q, size=size))
+    with open_services() as services:
+        result = services.backend.search(SearchQuery(text=q, size=size))
     table = Table(title=f"{result.total} hits")
     for column in ("code", "title", "date", "status"):
         table.add_column(column)
     for hit in result.hits:
         table.add_row(hit.code, hit.title, str(hit.date or ""), hit.status or "")
     Console().print(table)
-    services.close()
 
 
 def _serve(settings: Settings, host: str, port: int, services: Services | None = None) -> None:
@@ -342,6 +375,11 @@ def demo(
         raise typer.Exit(code)
     console.print(f"serving on http://{host}:{port}  (try /api/search?q=锂电池, docs at /docs)")
     _serve(settings, host, port, services)
+
+
+app.command("scheduler")(scheduler_command)
+app.command("jobs")(jobs_command)
+app.command("outbox")(outbox)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from search.base import SearchBackendError
@@ -20,6 +23,38 @@ class BadRequest(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class ErrorOut(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    error: str
+    message: str
+
+
+_MEANINGS = {
+    400: "A parameter the route does not accept, or values it cannot use together",
+    404: "Not found; the message names what was looked for",
+    422: "A parameter of the wrong type or out of range; the message names it",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: the error answers it can give, all in the {"error", "message"} shape."""
+    return {code: {"model": ErrorOut, "description": _MEANINGS[code]} for code in codes}
+
+
+def only_params(*accepted: str) -> Callable[[Request], None]:
+    """A dependency that answers 400 for a query parameter the route does not know, so a misspelt filter is
+    never silently ignored."""
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - set(accepted))
+        if unknown:
+            listed = ", ".join(accepted) if accepted else "none"
+            raise BadRequest(f"unknown query parameter(s) {unknown}; this route accepts: {listed}")
+
+    return check
 
 
 def _describe(exc: RequestValidationError) -> str:
@@ -41,7 +76,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code,
+        # The headers carry protocol facts the client needs (`Allow` on a 405, `WWW-Authenticate` on a 401).
+        return JSONResponse(status_code=exc.status_code, headers=exc.headers,
                             content={"error": "http_error", "message": str(exc.detail)})
 
     @app.exception_handler(SearchBackendError)

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 
+from api.accounts.router import router as accounts_router
+from api.auth import search_access
 from api.deps import Services, ServicesDep
 from api.crawls.router import router as crawls_router
 from api.documents.router import router as documents_router
 from api.errors import install_error_handlers
+from api.jobs.router import router as jobs_router
 from api.search.router import router as search_router
+from api.subscriptions.router import router as subscriptions_router
 from config.settings import Settings, get_settings
 
 
@@ -31,9 +35,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="StdWatch", version="0.1.0", lifespan=lifespan,
                   description="Standards database (PRC, Taiwan-region CNS, Singapore SS) and WTO/TBT notifications.")
     install_error_handlers(app)
-    app.include_router(search_router)
-    app.include_router(documents_router)
+    app.include_router(search_router, dependencies=[Depends(search_access)])
+    app.include_router(documents_router, dependencies=[Depends(search_access)])
     app.include_router(crawls_router)
+    app.include_router(accounts_router)
+    app.include_router(subscriptions_router)
+    app.include_router(jobs_router)
 
     @app.get("/api/health", tags=["health"])
     def health(services: ServicesDep) -> dict[str, object]:

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawlers.replay import ReplayServer  # noqa: E402
+from tests.crawlers.replay import ReplayServer  # noqa: E402
 from stdwatch.store import CrawlRepository, create_engine_for  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "fixtures" / "samples"

@@ -6,8 +6,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawlers.middlewares import BLOCKED_STAT
-from crawlers.store import repositories
+from crawlers.store import CrawlStore
 
+RUN_ID_STAT = "stdwatch/run_id"
 STAT_NAMES = {
     "pages": "response_received_count", "new": "stdwatch/new", "updated": "stdwatch/updated",
     "unchanged": "stdwatch/unchanged", "quarantined": "stdwatch/quarantined", "blocked": BLOCKED_STAT,
@@ -18,6 +19,7 @@ STAT_NAMES = {
 class CrawlRunRecorder:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.crawls = CrawlStore.of(crawler).crawls
         self.run_id: int | None = None
 
     @classmethod
@@ -29,8 +31,8 @@ class CrawlRunRecorder:
 
     def spider_opened(self, spider: Spider) -> None:
         args = getattr(spider, "args", None)
-        self.run_id = repositories()[1].start_run(spider.name, args.model_dump() if args else {})
-        self.crawler.stats.set_value("stdwatch/run_id", self.run_id)
+        self.run_id = self.crawls.start_run(spider.name, args.model_dump() if args else {})
+        self.crawler.stats.set_value(RUN_ID_STAT, self.run_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:
@@ -39,4 +41,4 @@ class CrawlRunRecorder:
         counters = {name: int(stats.get_value(key, 0) or 0) for name, key in STAT_NAMES.items()}
         errors = int(stats.get_value("spider_exceptions_count", 0) or 0)
         counters["errors"] = max(counters["errors"], errors)
-        repositories()[1].finish_run(self.run_id, reason, counters)
+        self.crawls.finish_run(self.run_id, reason, counters)

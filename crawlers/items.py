@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from stdwatch.records import Kind
 
 
 @dataclass
@@ -13,9 +15,8 @@ class RecordItem:
     source_id: str
     url: str
     data: dict[str, Any]
-    kind: str = "standard"
+    kind: Kind = Kind.STANDARD
     fingerprint: str | None = None  # what the listing showed; stored so the next run can skip it if unchanged
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

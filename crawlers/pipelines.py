@@ -14,8 +14,9 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from crawlers.items import QuarantineItem, RecordItem
-from crawlers.store import repositories
-from stdwatch.records import Kind, Record, RecordError, merge_records, record_from_json
+from crawlers.sources import source
+from crawlers.store import CrawlStore
+from stdwatch.records import Record, RecordError, merge_records, record_from_json
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -24,7 +25,8 @@ BATCH = 200
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.documents, self.crawls = repositories()
+        store = CrawlStore.of(crawler)
+        self.documents, self.crawls = store.documents, store.crawls
         self.pending: list[tuple[RecordItem, Record]] = []
 
     @classmethod
@@ -40,7 +42,7 @@ class StorePipeline:
             self._quarantine(item.url, item.reason, item.body)
         elif isinstance(item, RecordItem):
             try:
-                record = record_from_json(item.data, Kind(item.kind))
+                record = record_from_json(item.data, item.kind)
             except RecordError as exc:
                 self._quarantine(item.url, f"invalid record: {exc}", json.dumps(item.data, ensure_ascii=False))
                 return item
@@ -73,8 +75,8 @@ class StorePipeline:
 
     def _merge_sources(self, batch: list[tuple[RecordItem, Record]]) -> list[Record]:
         """Sources complete each other (openstd, std.samr, hbba ... describe one standard). The stored record
-        is overlaid with every source's latest snapshot in a FIXED order, so crawling the sources in any order
-        gives the same record and re-crawling an unchanged source changes nothing."""
+        is overlaid with every source's latest snapshot in a FIXED order (config/sources.toml's), so crawling the
+        sources in any order gives the same record and re-crawling an unchanged source changes nothing."""
         ids = list(dict.fromkeys(record.id for _, record in batch))
         snapshots = self.crawls.snapshots(ids)
         for item, record in batch:
@@ -84,7 +86,7 @@ class StorePipeline:
         merged = []
         for doc_id in ids:
             result = record_from_json(stored[doc_id]) if doc_id in stored else None
-            for key in sorted(snapshots[doc_id], key=lambda k: (source_rank(k[0]), k[1])):
+            for key in sorted(snapshots[doc_id], key=lambda k: (source(k[0]).rank, k[1])):
                 try:
                     layer = record_from_json(snapshots[doc_id][key], kinds[doc_id])
                 except RecordError:
@@ -94,11 +96,3 @@ class StorePipeline:
                 merged.append(result)
         return merged
 
-
-# Lower rank is applied first; later sources win where both state a value.
-SOURCE_ORDER = ("ttbz_group", "sacinfo_dbba", "sacinfo_hbba", "samr_std", "samr_openstd", "sg_standards", "cns",
-                "tbt_sps_cn", "wto_eping")
-
-
-def source_rank(spider: str) -> int:
-    return SOURCE_ORDER.index(spider) if spider in SOURCE_ORDER else -1

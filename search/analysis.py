@@ -54,15 +54,16 @@ def _rjieba_engine() -> _Engine:
     return rjieba.Jieba()
 
 
+def is_han(text: str) -> bool:
+    """Does the text start with a Han character (a Han run, as `Analyzer.runs` splits text)?"""
+    return bool(_HAN_RE.match(text))
+
+
 @dataclass(frozen=True)
 class QueryClause:
     """One thing the query asks for; any of its alternatives (a word and its synonyms) satisfies it."""
 
     alternatives: tuple[str, ...]
-
-    @property
-    def is_han(self) -> bool:
-        return bool(_HAN_RE.match(self.alternatives[0]))
 
 
 class Analyzer:
@@ -91,7 +92,12 @@ class Analyzer:
 
     # ------------------------------------------------------------------------------------------ index side
     def analyse(self, text: str) -> tuple[list[str], list[str]]:
-        """Index tokens and CJK bigrams of one text, folding it once."""
+        """Index tokens and CJK bigrams of one text, folding it once.
+
+        Tokens: jieba's search-mode tokens of the Han runs plus the letter/digit words. Bigrams: overlapping CJK
+        bigrams of each Han run, then the run's last character alone; they give recall where segmentation
+        differs between a document and a query, and the trailing unigram lets a one-character query (a prefix
+        search on this field) find characters at the end of a run."""
         tokens: list[str] = []
         grams: list[str] = []
         for run in self.runs(text):
@@ -102,18 +108,6 @@ class Analyzer:
             else:
                 tokens.append(run)
         return tokens, grams
-
-    def index_tokens(self, text: str) -> list[str]:
-        """Search-mode jieba tokens of the Han runs plus the letter/digit words."""
-        return self.analyse(text)[0]
-
-    def bigrams(self, text: str) -> list[str]:
-        """Overlapping CJK bigrams of each Han run, then the run's last character alone.
-
-        Bigrams give recall where segmentation differs between a document and a query; the trailing unigram
-        lets a one-character query (a prefix search on this field) find characters at the end of a run.
-        """
-        return self.analyse(text)[1]
 
     # ------------------------------------------------------------------------------------------ query side
     def words(self, text: str) -> list[str]:
@@ -133,11 +127,6 @@ class Analyzer:
         if any(len(w) > 1 or not _HAN_RE.match(w) for w in words):
             words = [w for w in words if len(w) > 1 or not _HAN_RE.match(w)]
         return [QueryClause(tuple(dict.fromkeys([w, *self._synonyms.get(w, ())]))) for w in words]
-
-    def highlight_terms(self, text: str) -> list[str]:
-        """Normalized strings to mark in a document's original text for this query."""
-        terms = {alt for clause in self.query_clauses(text) for alt in clause.alternatives}
-        return sorted(terms, key=len, reverse=True)
 
 
 def read_user_dict(path: Path) -> Iterator[tuple[str, int | None, str | None]]:

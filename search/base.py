@@ -13,8 +13,16 @@ class SearchBackendError(RuntimeError):
     """The search engine failed; the store of record keeps the documents queued for a later retry."""
 
 
+class IndexSchemaError(SearchBackendError):
+    """The index was built by an older shape of the field table; `stdwatch index rebuild` fixes it."""
+
+
 class SearchBackend(ABC):
     name: str
+
+    @abstractmethod
+    def schema_problem(self) -> str | None:
+        """Why the index cannot be used as it is (built by an older version), naming the fix; None when fine."""
 
     @abstractmethod
     def index(self, docs: Sequence[SearchDocument]) -> None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from search.analysis import Analyzer
+from search.fields import tag
 from stdwatch.records import Kind, StandardRecord, TbtNotification, record_from_json
 
 
@@ -30,6 +32,30 @@ class SearchDocument:
     @property
     def year(self) -> int | None:
         return self.date.year if self.date else None
+
+    def value(self, field: str) -> Any:
+        """The value of a field of search.fields."""
+        return getattr(self, field)
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """A document with the tokens every backend indexes and the plan evaluator reads, made once."""
+
+    document: SearchDocument
+    title_tok: list[str]
+    title_bg: list[str]
+    body_tok: list[str]
+    body_bg: list[str]
+    codes: list[str]
+    tags: list[str]
+
+
+def index_document(doc: SearchDocument, analyzer: Analyzer) -> IndexedDocument:
+    title_tok, title_bg = analyzer.analyse("\n".join(doc.titles) or doc.title)
+    body_tok, body_bg = analyzer.analyse(doc.body)
+    tags = [tag("ics", c) for c in doc.ics] + [tag("hs", h) for h in doc.hs]
+    return IndexedDocument(doc, title_tok, title_bg, body_tok, body_bg, analyzer.runs(" ".join(doc.codes)), tags)
 
 
 def search_document(data: dict[str, Any]) -> SearchDocument:
@@ -60,17 +86,3 @@ def _tbt(r: TbtNotification) -> SearchDocument:
         member=r.member, status=None, date=r.distribution_date, title=r.display_title or r.symbol, titles=titles,
         body=body, codes=list(dict.fromkeys([r.symbol, r.symbol_published])), ics=r.ics, hs=r.hs,
     )
-
-
-def ics_tag(code: str) -> str:
-    """Keyword for an ICS code or prefix (`29.220` -> `ics_29_220`): prefixes of it are prefix lookups."""
-    return "ics_" + "".join(ch if ch.isalnum() else "_" for ch in code.strip().replace(".", "_"))
-
-
-def hs_tag(code: str) -> str:
-    """Keyword for an HS code or prefix, digits only (`8507.60` -> `hs_850760`)."""
-    return "hs_" + "".join(ch for ch in code if ch.isdigit())
-
-
-def tags(doc: SearchDocument) -> list[str]:
-    return [ics_tag(c) for c in doc.ics] + [hs_tag(h) for h in doc.hs]

@@ -1,21 +1,40 @@
-"""The one ingest path: records -> store of record (versioned) -> search index.
+"""The one ingest flow: records -> store of record (versioned) -> search index -> listeners.
 
-`stdwatch load`, the demo and (later) the crawlers' pipeline all come through here.
+Every way documents arrive goes through here: `stdwatch load`, catalogue imports, notification texts, crawl runs
+(from the CLI or the scheduler), the API. The store's durable index queue is what connects the steps: a
+document stays queued until the backend has taken it, so a failed backend loses nothing; listeners (the alert
+matcher) are told after each sync and keep their own durable cursor, so a crash between the steps delays them
+but never loses a change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
+from config.settings import Settings
 from search.base import SearchBackend
-from search.indexer import sync_index
+from search.documents import search_document
 from stdwatch.loading import LineError, read_records, record_files
 from stdwatch.records import Kind, Record
-from stdwatch.store import DocumentRepository, UpsertResult
+from stdwatch.store import DocumentRepository, StoredDocument, UpsertResult
 
+if TYPE_CHECKING:
+    from crawlers.runner import CrawlRequest
+    from stdwatch.store.crawl_repository import RunInfo
+
+log = logging.getLogger(__name__)
 BATCH = 2000
+Progress = Callable[[int], None]
+
+
+class Listener(Protocol):
+    """Told which documents a sync brought into the index (new or changed versions)."""
+
+    def documents_changed(self, documents: Sequence[StoredDocument]) -> None: ...
 
 
 @dataclass
@@ -29,30 +48,108 @@ class IngestReport:
         return self.stored.new + self.stored.updated + self.stored.unchanged
 
 
-def store_records(repo: DocumentRepository, items: Iterable[Record | LineError], report: IngestReport,
-                  progress: Callable[[int], None] | None = None) -> None:
-    """Upsert records in batches; collect the errors among them."""
+@dataclass(frozen=True)
+class CrawlOutcome:
+    exit_code: int
+    run: RunInfo | None
+    indexed: int
+
+
+class IngestFlow:
+    def __init__(self, settings: Settings, repo: DocumentRepository, backend: SearchBackend,
+                 listeners: Iterable[Listener] = ()) -> None:
+        self.settings = settings
+        self.repo = repo
+        self.backend = backend
+        self.listeners = list(listeners)
+
+    # ------------------------------------------------------------------------------------------ arriving
+    def store(self, records: Iterable[Record], merge: bool = False) -> UpsertResult:
+        """Store records in batches (the index follows with `sync`). `merge`: records may state only part of a
+        document; what they leave empty keeps the stored value."""
+        result = UpsertResult()
+        for batch in _batches(records):
+            result += self.repo.merge_many(batch) if merge else self.repo.upsert_many(batch)
+        return result
+
+    def ingest(self, records: Iterable[Record], merge: bool = False) -> IngestReport:
+        """Store, then index, then tell listeners."""
+        report = IngestReport(stored=self.store(records, merge))
+        report.indexed = self.sync()
+        return report
+
+    def load_files(self, paths: Sequence[Path], kind: Kind | None = None,
+                   progress: Progress | None = None) -> IngestReport:
+        """Load record files or folders (JSON Lines); bad lines are collected, the rest are stored."""
+        report = IngestReport()
+
+        def records() -> Iterator[Record]:
+            for path in paths:
+                for file in record_files(path):
+                    for item in read_records(file, kind):
+                        if progress:
+                            progress(1)
+                        if isinstance(item, LineError):
+                            report.rejected.append(item)
+                        else:
+                            yield item
+
+        report.stored = self.store(records())
+        report.indexed = self.sync()
+        return report
+
+    def crawl(self, request: CrawlRequest) -> CrawlOutcome:
+        """Run one spider into the store of record, then bring the index (and the listeners) up to date."""
+        from crawlers.runner import run_crawl  # the crawl machinery (Scrapy) loads only when crawling
+
+        code, run = run_crawl(request, self.settings)
+        return CrawlOutcome(code, run, self.sync())
+
+    # ------------------------------------------------------------------------------------------ indexing
+    def sync(self, progress: Progress | None = None) -> int:
+        """Index every queued document, then tell the listeners; returns how many were indexed."""
+        done: list[StoredDocument] = []
+        while pending := self.repo.pending_index(BATCH):
+            self.backend.index([search_document(doc.data) for doc in pending])
+            self.repo.mark_indexed(pending)
+            done.extend(pending)
+            log.debug("indexed %d documents on %s", len(pending), self.backend.name)
+            if progress:
+                progress(len(pending))
+        self._tell(done)
+        return len(done)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Build a fresh index from the whole store of record and switch to it in one step."""
+        taken: list[StoredDocument] = []
+
+        def documents() -> Iterator[StoredDocument]:
+            for batch in self.repo.iter_documents():
+                taken.extend(batch)
+                yield from batch
+                if progress:
+                    progress(len(batch))
+
+        count = self.backend.rebuild(search_document(doc.data) for doc in documents())
+        self.repo.mark_indexed(taken)  # versions stored during the rebuild stay queued for the next sync
+        return count
+
+    def _tell(self, documents: Sequence[StoredDocument]) -> None:
+        if not documents:
+            return
+        for listener in self.listeners:
+            try:
+                listener.documents_changed(documents)
+            except Exception:  # a listener's failure must not undo indexing; its own catch-up retries
+                log.exception("listener %s failed; its catch-up job will retry", type(listener).__name__)
+
+
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
     batch: list[Record] = []
-    for item in items:
-        if isinstance(item, LineError):
-            report.rejected.append(item)
-        else:
-            batch.append(item)
+    for record in records:
+        batch.append(record)
         if len(batch) >= BATCH:
-            report.stored += repo.upsert_many(batch)
+            yield batch
             batch = []
-        if progress:
-            progress(1)
     if batch:
-        report.stored += repo.upsert_many(batch)
-
-
-def load_paths(paths: list[Path], repo: DocumentRepository, backend: SearchBackend, kind: Kind | None = None,
-               progress: Callable[[int], None] | None = None) -> IngestReport:
-    """Load record files or folders into the store, then bring the index up to date."""
-    report = IngestReport()
-    for path in paths:
-        for file in record_files(path):
-            store_records(repo, read_records(file, kind), report, progress)
-    report.indexed = sync_index(repo, backend)
-    return report
+        yield batch

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-FACETS = ("kind", "region", "member", "status", "year")
+from search.fields import BY_NAME, FilterKind
 
 
 class SortOrder(StrEnum):
@@ -17,20 +18,24 @@ class SortOrder(StrEnum):
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """Free text plus filters. Values within one filter are alternatives; different filters all apply."""
+    """Free text plus filters. `filters` maps a field of search.fields to its accepted values (equality) or
+    prefixes (prefix fields): values within one filter are alternatives, different filters all apply. `ranges`
+    maps a range field to (from, to), either end open."""
 
     text: str = ""
-    kinds: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    members: tuple[str, ...] = ()
-    ics_prefixes: tuple[str, ...] = ()
-    hs_prefixes: tuple[str, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[date | None, date | None]] = field(default_factory=dict)
     sort: SortOrder = SortOrder.RELEVANCE
     page: int = 1
     size: int = 20
+
+    def __post_init__(self) -> None:
+        for name in self.filters:
+            if name not in BY_NAME or BY_NAME[name].filter not in (FilterKind.EQUALITY, FilterKind.PREFIX):
+                raise ValueError(f"{name!r} is not a filter field")
+        for name in self.ranges:
+            if name not in BY_NAME or BY_NAME[name].filter is not FilterKind.RANGE:
+                raise ValueError(f"{name!r} is not a range field")
 
     @property
     def offset(self) -> int:
@@ -48,7 +53,6 @@ class SearchHit:
     status: str | None
     region: str
     member: str | None
-    score: float | None = None
 
 
 @dataclass

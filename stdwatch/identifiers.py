@@ -17,8 +17,9 @@ from functools import lru_cache
 class CodeError(ValueError):
     """A text that is not a standard code or TBT symbol we can read."""
 
-    def __init__(self, text: str, what: str = "standard code") -> None:
-        super().__init__(f"cannot parse {what}: {text!r}")
+    def __init__(self, text: str, what: str = "standard code", why: str = "") -> None:
+        shown = repr(text) if len(text) <= 60 else repr(text[:40]) + f"... ({len(text)} characters)"
+        super().__init__(f"cannot parse {what}: {shown}" + (f": {why}" if why else ""))
         self.text = text
 
 
@@ -60,6 +61,10 @@ INDUSTRY_SECTORS = frozenset(
     "NB NY QB QC QJ QX RB SB SC SF SH SJ SL SN SW SY TB TD TY WB WH WJ WM WS WW XB YB YC YD YS YY YZ ZY".split()
 )
 
+# Longest code or symbol accepted, as printed and after folding: real ones are under 50 characters; the cap keeps
+# hostile input (a 500-digit "code" in a search box or a data file) away from the parsers and ids short.
+MAX_CODE_LENGTH = 100
+
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－~～"), "-")
 
 
@@ -82,10 +87,13 @@ _COLON_PREFIXES = (
     "ISO/IEC/IEEE", "ISO/IEC TS", "ISO/IEC TR", "ISO/IEC", "ISO/ASTM", "ISO/TS", "ISO/TR", "ISO/PAS", "IEC/TS",
     "IEC/TR", "IEC/PAS", "ISO", "IEC", "SS ISO/IEC", "SS ISO", "SS IEC", "SS CP", "SS EN", "SS", "TR",
 )
+# Every repetition below is either bounded or separated from its neighbour by a character it cannot take, so the
+# match runs in time linear in the input: one search box query must never stall the server (issue 10, item 1).
+# An unseparated `\d+[A-Z0-9]*` or an unbounded run of prefix words made `A` + 500 digits + `!` take seconds.
 _COLON_RE = re.compile(
     r"^(?P<prefix>" + "|".join(re.escape(p) for p in sorted(_COLON_PREFIXES, key=len, reverse=True))
-    + r"|[A-Z][A-Z0-9]*(?:[ /][A-Z][A-Z0-9]*)*?) ?"
-    r"(?P<number>[A-Z]?\d+[A-Z0-9]*(?:[-.][A-Z0-9]+)*)"
+    + r"|[A-Z][A-Z0-9]{0,11}(?:[ /][A-Z][A-Z0-9]{0,11}){0,3}?) ?"
+    r"(?P<number>[A-Z]?\d[A-Z0-9]*(?:[-.][A-Z0-9]+)*)"
     r"(?: ?: ?(?P<part>PARTS? ?[A-Z0-9]+(?: ?- ?[A-Z0-9]+)?))?"
     r"(?: ?: ?(?P<year>\d{4}))?"
     r"(?P<amd>(?: ?\+ ?(?:A|AMD) ?\d+(?: ?: ?\d{4})?)*)$"
@@ -200,15 +208,32 @@ def _parse_colon(text: str) -> StandardCode | None:
     return StandardCode(m["prefix"], m["number"], m["year"], part, amendments)
 
 
+def _capped(text: str, what: str = "standard code") -> str:
+    """The folded text, or CodeError when it is longer than any real code (checked before and after folding)."""
+    if len(text) > MAX_CODE_LENGTH:
+        raise CodeError(text, what, f"longer than {MAX_CODE_LENGTH} characters")
+    cleaned = clean(text)
+    if len(cleaned) > MAX_CODE_LENGTH:
+        raise CodeError(text, what, f"longer than {MAX_CODE_LENGTH} characters")
+    return cleaned
+
+
 @lru_cache(maxsize=131072)
 def parse_standard_code(text: str) -> StandardCode:
     """Parse a standard code as any real source prints it; raise CodeError if it is not one."""
-    cleaned = clean(text)
+    code = match_standard_code(_capped(text))
+    if code is None:
+        raise CodeError(text)
+    return code
+
+
+def match_standard_code(cleaned: str) -> StandardCode | None:
+    """The grammar itself, on folded text of any length (linear time; the length cap lives in the callers)."""
     for parser in (_parse_cns, _parse_prc, _parse_colon):
         code = parser(cleaned)
         if code is not None:
             return code
-    raise CodeError(text)
+    return None
 
 
 def normalize_code(text: str) -> str:
@@ -218,7 +243,9 @@ def normalize_code(text: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- TBT symbols
 _SUFFIX_NAMES = {"REV": "Rev", "ADD": "Add", "CORR": "Corr", "SUPPL": "Suppl"}
-_TBT_RE = re.compile(r"^G/TBT/N/(?P<member>[A-Z]{2,4})/(?P<number>\d+)(?P<suffixes>(?:/(?:REV|ADD|CORR|SUPPL)\.?\d+)*)$")
+_TBT_RE = re.compile(
+    r"^G/TBT/N/(?P<member>[A-Z]{2,4})/(?P<number>\d{1,6})(?P<suffixes>(?:/(?:REV|ADD|CORR|SUPPL)\.?\d{1,4})*)$"
+)
 _SUFFIX_RE = re.compile(r"/(REV|ADD|CORR|SUPPL)\.?(\d+)")
 
 
@@ -253,10 +280,17 @@ class TbtSymbol:
 @lru_cache(maxsize=131072)
 def parse_tbt_symbol(text: str) -> TbtSymbol:
     """Parse a TBT document symbol; raise CodeError if it is not one."""
-    cleaned = re.sub(r" ?([/.]) ?", r"\1", clean(text))
-    m = _TBT_RE.match(cleaned)
-    if not m:
+    symbol = match_tbt_symbol(_capped(text, "TBT symbol"))
+    if symbol is None:
         raise CodeError(text, "TBT symbol")
+    return symbol
+
+
+def match_tbt_symbol(cleaned: str) -> TbtSymbol | None:
+    """The symbol grammar on folded text of any length (linear time; numbers are bounded, so int() is cheap)."""
+    m = _TBT_RE.match(re.sub(r" ?([/.]) ?", r"\1", cleaned))
+    if not m:
+        return None
     suffixes = tuple((_SUFFIX_NAMES[k], int(n)) for k, n in _SUFFIX_RE.findall(m["suffixes"]))
     return TbtSymbol(m["member"], int(m["number"]), suffixes)
 

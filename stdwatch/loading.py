@@ -1,6 +1,8 @@
 """Reading record files: JSON Lines in StdWatch's format or the flat interchange format of the demo records.
 
-A bad line never stops a load: it is reported with its file, line number and reason, and the rest is read.
+A bad line never stops a load: it is reported as `file:line: field: reason`, and the rest is read. Whatever a data
+file holds (huge numbers, deep nesting, megabyte lines, invalid Unicode), the answer is a rejected line, never a
+traceback (issue 10, item 2).
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from stdwatch.records import Kind, Record, RecordError, record_from_json
+from stdwatch.records import REPLACE_KEY, Kind, Record, RecordError, record_from_json
 
 SUFFIXES = (".jsonl", ".ndjson", ".json")
+# Longest line read, in bytes: a record within every field limit (stdwatch.records) fits several times over.
+MAX_LINE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -47,24 +52,53 @@ def kind_for(path: Path, override: Kind | None = None) -> Kind | None:
     return None
 
 
-def read_records(path: Path, kind: Kind | None = None) -> Iterator[Record | LineError]:
-    """Records of one file, in order, with a LineError in place of each line that cannot be read."""
+def read_records(path: Path, kind: Kind | None = None, replace: bool = False) -> Iterator[Record | LineError]:
+    """Records of one file, in order, with a LineError in place of each line that cannot be read.
+
+    Each record states only the keys its line has (a load merges them onto the stored record); `replace` makes
+    every line a whole record, as `"_replace": true` does for one line."""
     file_kind = kind_for(path, kind)
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
+        for number, raw in enumerate(_lines(handle), 1):
+            if raw is None:
+                yield LineError(path, number, f"line longer than the limit of {MAX_LINE_BYTES:,} bytes")
+                continue
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                yield LineError(path, number, f"not UTF-8 text: {exc.reason}")
+                yield LineError(path, number, f"not UTF-8 text: {exc.reason} at byte {exc.start + 1}")
                 continue
-            if not line.strip():
-                continue
-            try:
-                yield record_from_json(json.loads(line.strip()), file_kind)
-            except json.JSONDecodeError as exc:
-                yield LineError(path, number, f"invalid JSON: {exc.msg} at column {exc.colno}")
-            except RecordError as exc:
-                yield LineError(path, number, str(exc))
+            if line.strip():
+                yield _record(path, number, line, file_kind, replace)
+
+
+def _lines(handle: BinaryIO) -> Iterator[bytes | None]:
+    """The file's lines; None for a line over the limit (its bytes are skipped, never held in memory)."""
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) <= MAX_LINE_BYTES or raw.endswith(b"\n"):
+            yield raw
+            continue
+        while raw and not raw.endswith(b"\n"):
+            raw = handle.readline(MAX_LINE_BYTES)
+        yield None
+
+
+def _record(path: Path, number: int, line: str, kind: Kind | None, replace: bool) -> Record | LineError:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return LineError(path, number, f"invalid JSON: {exc.msg} at column {exc.colno}")
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, [[[[... nested past the parser's depth
+        return LineError(path, number, f"invalid JSON: {type(exc).__name__}: {str(exc)[:120]}")
+    if replace and isinstance(obj, dict):
+        obj[REPLACE_KEY] = True
+    try:
+        return record_from_json(obj, kind)
+    except RecordError as exc:
+        return LineError(path, number, str(exc))
 
 
 def count_lines(paths: list[Path]) -> int:

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from stdwatch.dates import parse_date, resolve_relative_date
+from stdwatch.dates import parse_date, resolve_relative_date, shown
 from stdwatch.identifiers import (
     CodeError, Family, Region, member_region, parse_standard_code, parse_tbt_symbol, slug,
 )
 
 
 class RecordError(ValueError):
-    """A record that cannot be accepted, with the reason."""
+    """A record that cannot be accepted: the field at fault (when one is) and the reason."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(f"{field}: {reason}" if field else reason)
+        self.field = field
+        self.reason = reason
 
 
 class Kind(StrEnum):
@@ -44,6 +50,14 @@ class Degree(StrEnum):
     NEQ = "NEQ"
 
 
+class StatusSource(StrEnum):
+    """Where a standard's status comes from: a source stated it, or StdWatch worked it out from the dates and the
+    replacement links (stdwatch.status)."""
+
+    SOURCE = "source"
+    DERIVED = "derived"
+
+
 # What Chinese sources print for a status (openstd, std.samr, hbba: 有更新版 = a newer edition replaces it).
 _STATUS_WORDS = {
     "现行": Status.CURRENT, "現行": Status.CURRENT, "即将实施": Status.UPCOMING, "即將實施": Status.UPCOMING,
@@ -61,6 +75,13 @@ class Adoption:
     degree: Degree | None = None
 
 
+# Which fields a record read from a line states (the keys the line had, JSON null included). A load merges by
+# field: what the line leaves out keeps the stored value (issue 10, item 3). None means the record states every
+# field and replaces the stored one whole. Not content: no part of the hash, the JSON or equality.
+def _stated() -> Any:
+    return field(default=None, compare=False, repr=False, metadata={"internal": True})
+
+
 @dataclass
 class StandardRecord:
     code: str
@@ -71,6 +92,7 @@ class StandardRecord:
     title_zh_hant: str | None = None
     title_en: str | None = None
     status: Status | None = None
+    status_source: StatusSource | None = None
     published: date | None = None
     effective: date | None = None
     withdrawn: date | None = None
@@ -83,6 +105,7 @@ class StandardRecord:
     adopts: list[Adoption] = field(default_factory=list)
     class_no: str | None = None  # CNS 類號, e.g. C4474; not part of the code's identity
     source_url: str | None = None
+    stated_fields: frozenset[str] | None = _stated()
 
     kind = Kind.STANDARD
 
@@ -126,6 +149,7 @@ class TbtNotification:
     open_for_comments: bool | None = None
     text_links: list[str] = field(default_factory=list)
     source_url: str | None = None
+    stated_fields: frozenset[str] | None = _stated()
 
     kind = Kind.TBT
 
@@ -156,13 +180,47 @@ Record = StandardRecord | TbtNotification
 
 
 # ---------------------------------------------------------------------------------------------- reading
+# Longest text a field may hold, in characters (issue 10, item 5: a 5 MB title made every search slow). Real
+# titles are under 300 characters; TBT descriptions and product lists run to a few thousand.
+TEXT_LIMIT = 1_000
+LONG_TEXT_LIMIT = 20_000
+URL_LIMIT = 2_000
+LIST_ITEM_LIMIT = 500
+LIST_LENGTH_LIMIT = 1_000
+FIELD_LIMITS = {"description": LONG_TEXT_LIMIT, "objective": LONG_TEXT_LIMIT, "products": LONG_TEXT_LIMIT,
+                "relevant_documents": LONG_TEXT_LIMIT, "source_url": URL_LIMIT}
+ITEM_LIMITS = {"text_links": URL_LIMIT}
+
+
+def _checked(text: str, key: str, limit: int) -> str:
+    """Text a store and an index can hold: bounded, valid Unicode, no NUL (PostgreSQL refuses it)."""
+    if len(text) > limit:
+        raise RecordError(f"longer than the limit of {limit:,} characters ({len(text):,})", key)
+    if "\x00" in text:
+        raise RecordError("contains a NUL character", key)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RecordError("not valid Unicode text (a lone surrogate)", key) from None
+    return text
+
+
+def _scalar_text(value: Any, key: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise RecordError(f"must be text, got {type(value).__name__}", key)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RecordError(f"must be text, got {value}", key)
+    if isinstance(value, int) and value.bit_length() > 64:
+        raise RecordError("a number too large to be a text value", key)
+    return str(value).strip()
+
+
 def _text(obj: dict[str, Any], key: str) -> str | None:
     value = obj.get(key)
     if value is None:
         return None
-    if not isinstance(value, (str, int, float)):
-        raise RecordError(f"field {key!r} must be text, got {type(value).__name__}")
-    text = str(value).strip()
+    text = _checked(_scalar_text(value, key), key, FIELD_LIMITS.get(key, TEXT_LIMIT))
     return text or None
 
 
@@ -171,123 +229,150 @@ def _list(obj: dict[str, Any], key: str) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, str):
-        value = [v for v in value.replace("；", ";").replace(",", ";").split(";")]
+        value = _checked(value, key, LIST_ITEM_LIMIT * LIST_LENGTH_LIMIT).replace("；", ";").replace(",", ";")
+        value = value.split(";")
     if not isinstance(value, list):
-        raise RecordError(f"field {key!r} must be a list, got {type(value).__name__}")
-    return [str(v).strip() for v in value if str(v).strip()]
+        raise RecordError(f"must be a list, got {type(value).__name__}", key)
+    if len(value) > LIST_LENGTH_LIMIT:
+        raise RecordError(f"more than the limit of {LIST_LENGTH_LIMIT:,} items ({len(value):,})", key)
+    limit = ITEM_LIMITS.get(key, LIST_ITEM_LIMIT)
+    items = (_checked(_scalar_text(v, key), key, limit) for v in value)
+    return [item for item in items if item]
 
 
 def _bool(obj: dict[str, Any], key: str) -> bool | None:
     value = obj.get(key)
     if value is None or isinstance(value, bool):
         return value
-    if str(value).strip().lower() in ("true", "1", "yes"):
+    word = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if word in ("true", "1", "yes"):
         return True
-    if str(value).strip().lower() in ("false", "0", "no"):
+    if word in ("false", "0", "no"):
         return False
-    raise RecordError(f"field {key!r} must be true or false, got {value!r}")
+    raise RecordError(f"must be true or false, got {shown(value)}", key)
 
 
 def _date(obj: dict[str, Any], key: str) -> date | None:
-    value = obj.get(key)
     try:
-        return parse_date(value)
+        return parse_date(obj.get(key))
     except ValueError as exc:
-        raise RecordError(f"field {key!r}: {exc}") from None
+        raise RecordError(str(exc), key) from None
 
 
-def _status(value: Any) -> Status | None:
-    if value in (None, ""):
+def _status(obj: dict[str, Any]) -> Status | None:
+    text = _text(obj, "status")
+    if text is None:
         return None
-    text = str(value).strip()
     if text in _STATUS_WORDS or text.lower() in _STATUS_WORDS:
         return _STATUS_WORDS.get(text) or _STATUS_WORDS[text.lower()]
     try:
         return Status(text.lower())
     except ValueError:
-        raise RecordError(f"unknown status {text!r} (expected one of {[s.value for s in Status]})") from None
+        raise RecordError(f"unknown status {shown(text)} (expected one of {[s.value for s in Status]})",
+                          "status") from None
+
+
+def _status_source(obj: dict[str, Any], status: Status | None) -> StatusSource | None:
+    text = _text(obj, "status_source")
+    if text is None:
+        return StatusSource.SOURCE if status else None
+    try:
+        return StatusSource(text)
+    except ValueError:
+        raise RecordError(f"unknown status source {shown(text)} (expected source or derived)",
+                          "status_source") from None
 
 
 def _degree(value: Any) -> Degree | None:
     if value in (None, ""):
         return None
-    text = str(value).strip()
+    text = _scalar_text(value, "adopts")
     if text in _DEGREE_WORDS:
         return _DEGREE_WORDS[text]
     try:
         return Degree(text.upper())
     except ValueError:
-        raise RecordError(f"unknown adoption degree {text!r} (expected IDT, MOD or NEQ)") from None
+        raise RecordError(f"unknown adoption degree {shown(text)} (expected IDT, MOD or NEQ)", "adopts") from None
 
 
 def _codes(values: list[str], key: str) -> list[str]:
     try:
         return [str(parse_standard_code(v)) for v in values]
     except CodeError as exc:
-        raise RecordError(f"field {key!r}: {exc}") from None
+        raise RecordError(str(exc), key) from None
 
 
 def _adoptions(obj: dict[str, Any]) -> list[Adoption]:
     raw = obj.get("adopts") or []
     if not isinstance(raw, list):
-        raise RecordError("field 'adopts' must be a list of {code, degree}")
+        raise RecordError("must be a list of {code, degree}", "adopts")
+    if len(raw) > LIST_LENGTH_LIMIT:
+        raise RecordError(f"more than the limit of {LIST_LENGTH_LIMIT:,} items ({len(raw):,})", "adopts")
     result = []
     for item in raw:
         if isinstance(item, str):
             item = {"code": item}
         if not isinstance(item, dict) or not item.get("code"):
-            raise RecordError("each 'adopts' entry needs a 'code'")
-        code = _codes([str(item["code"])], "adopts")[0]
+            raise RecordError("each entry needs a 'code'", "adopts")
+        code = _codes([_scalar_text(item["code"], "adopts")], "adopts")[0]
         result.append(Adoption(code, _degree(item.get("degree"))))
     return result
 
 
+def _identity(obj: dict[str, Any], printed_key: str, key: str, what: str) -> str:
+    printed = _text(obj, printed_key) or _text(obj, key)
+    if not printed:
+        raise RecordError(f"a {what} needs a {key!r}")
+    return printed
+
+
 def standard_from_json(obj: dict[str, Any]) -> StandardRecord:
     """Build a standard from the interchange format (or StdWatch's richer superset of it)."""
-    printed = _text(obj, "code_published") or _text(obj, "code")
-    if not printed:
-        raise RecordError("a standard needs a 'code'")
+    printed = _identity(obj, "code_published", "code", "standard")
     try:
         parsed = parse_standard_code(printed)
     except CodeError as exc:
-        raise RecordError(str(exc)) from None
-    record = StandardRecord(
-        code=str(replace(parsed, class_no=None)), code_published=printed, class_no=parsed.class_no or _text(obj, "class_no"), family=parsed.family, region=parsed.region,
+        raise RecordError(str(exc), "code") from None
+    status = _status(obj)
+    # Code-only records are real (CNS codes cited in BSMI notices): no title is required.
+    return StandardRecord(
+        code=str(replace(parsed, class_no=None)), code_published=printed,
+        class_no=parsed.class_no or _text(obj, "class_no"), family=parsed.family, region=parsed.region,
         title_zh=_text(obj, "title_zh"), title_zh_hant=_text(obj, "title_zh_hant"), title_en=_text(obj, "title_en"),
-        status=_status(obj.get("status")), published=_date(obj, "published"), effective=_date(obj, "effective"),
-        withdrawn=_date(obj, "withdrawn"), ics=_list(obj, "ics"), ccs=_list(obj, "ccs"),
-        responsible=_text(obj, "responsible"), drafting_bodies=_list(obj, "drafting_bodies"),
+        status=status, status_source=_status_source(obj, status), published=_date(obj, "published"),
+        effective=_date(obj, "effective"), withdrawn=_date(obj, "withdrawn"), ics=_list(obj, "ics"),
+        ccs=_list(obj, "ccs"), responsible=_text(obj, "responsible"), drafting_bodies=_list(obj, "drafting_bodies"),
         replaces=_codes(_list(obj, "replaces"), "replaces"),
         replaced_by=_codes(_list(obj, "replaced_by"), "replaced_by"),
         adopts=_adoptions(obj), source_url=_text(obj, "source_url"),
     )
-    # Code-only records are real (CNS codes cited in BSMI notices): no title is required.
-    return record
 
 
 def _date_or_text(obj: dict[str, Any], key: str, distributed: date | None) -> tuple[date | None, str | None]:
     """A TBT date item: a date, or text such as `通报后60天` / `To be determined` kept as printed."""
-    value = obj.get(key)
-    text_value = obj.get(f"{key}_text")
+    text_value = _text(obj, f"{key}_text")
     try:
-        parsed = parse_date(value)
-    except ValueError:
+        parsed = parse_date(obj.get(key))
+    except ValueError as exc:
+        if isinstance(obj.get(key), (int, float)):  # a number is a date or nothing, never text
+            raise RecordError(str(exc), key) from None
         parsed = None
-        text_value = str(value).strip()
+        text_value = _text(obj, key)
     if parsed is None and text_value:
-        parsed = resolve_relative_date(text_value, distributed)
-    return parsed, (text_value or None)
+        try:
+            parsed = resolve_relative_date(text_value, distributed)
+        except ValueError as exc:
+            raise RecordError(str(exc), key) from None
+    return parsed, text_value
 
 
 def tbt_from_json(obj: dict[str, Any]) -> TbtNotification:
     """Build a TBT notification from the interchange format (or StdWatch's superset of it)."""
-    printed = _text(obj, "symbol_published") or _text(obj, "symbol")
-    if not printed:
-        raise RecordError("a TBT notification needs a 'symbol'")
+    printed = _identity(obj, "symbol_published", "symbol", "TBT notification")
     try:
         parsed = parse_tbt_symbol(printed)
     except CodeError as exc:
-        raise RecordError(str(exc)) from None
+        raise RecordError(str(exc), "symbol") from None
     distributed = _date(obj, "distribution_date")
     deadline, deadline_text = _date_or_text(obj, "comment_deadline", distributed)
     adoption, adoption_text = _date_or_text(obj, "proposed_adoption", distributed)
@@ -309,23 +394,47 @@ def tbt_from_json(obj: dict[str, Any]) -> TbtNotification:
 
 
 _BUILDERS = {Kind.STANDARD: standard_from_json, Kind.TBT: tbt_from_json}
+# Fields that name the document: always taken from the line. Other fields are stated when one of the keys that
+# feed them is in the line (most are fed by the key of the same name).
+_IDENTITY = frozenset({"code", "code_published", "family", "region", "symbol", "symbol_published", "member"})
+_FED_BY = {"member_name": ("member_name", "member"), "status": ("status", "status_source"),
+           "status_source": ("status", "status_source"),
+           **{f"{d}{tail}": (d, f"{d}_text") for d in ("comment_deadline", "proposed_adoption",
+                                                        "proposed_entry_into_force") for tail in ("", "_text")}}
+REPLACE_KEY = "_replace"
+
+
+def _stated_fields(record: Record, obj: dict[str, Any]) -> frozenset[str] | None:
+    if obj.get(REPLACE_KEY) is True:
+        return None
+    names = [f.name for f in fields(record) if not f.metadata.get("internal")]
+    stated = {n for n in names if n in _IDENTITY or any(k in obj for k in _FED_BY.get(n, (n,)))}
+    if isinstance(record, StandardRecord) and record.class_no:
+        stated.add("class_no")  # a class number printed inside the code
+    return None if len(stated) == len(names) else frozenset(stated)
 
 
 def record_from_json(obj: Any, kind: Kind | None = None) -> Record:
-    """Read one record; the kind comes from the argument, the object's `kind` key, or its keys."""
+    """Read one record; the kind comes from the argument, the object's `kind` key, or its keys.
+
+    The record remembers which fields the object stated (see ``apply_update``); `"_replace": true` makes it a
+    whole record that replaces the stored one."""
     if not isinstance(obj, dict):
         raise RecordError(f"a record must be a JSON object, got {type(obj).__name__}")
     declared = obj.get("kind")
     if declared is not None:
         try:
             kind = Kind(declared)
-        except ValueError:
-            raise RecordError(f"unknown kind {declared!r}") from None
+        except (ValueError, TypeError):
+            raise RecordError(f"unknown kind {shown(declared)}", "kind") from None
     if kind is None:
         kind = Kind.TBT if "symbol" in obj else Kind.STANDARD if "code" in obj else None
     if kind is None:
         raise RecordError("cannot tell the record's kind: no 'kind', 'code' or 'symbol' key")
-    return _BUILDERS[kind](obj)
+    if obj.get(REPLACE_KEY) not in (None, True, False):
+        raise RecordError("must be true or false", REPLACE_KEY)
+    record = _BUILDERS[kind](obj)
+    return replace(record, stated_fields=_stated_fields(record, obj))
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -333,8 +442,8 @@ def to_json(record: Record) -> dict[str, Any]:
     """The record as a JSON-ready dict in StdWatch's format (readable back by record_from_json)."""
     out: dict[str, Any] = {"kind": record.kind.value}
     for f in fields(record):
-        value = getattr(record, f.name)
-        out[f.name] = _jsonable(value)
+        if not f.metadata.get("internal"):
+            out[f.name] = _jsonable(getattr(record, f.name))
     return out
 
 
@@ -366,3 +475,37 @@ def merge_records(old: Record, new: Record) -> Record:
         if value not in (None, "", []):
             merged[key] = value
     return record_from_json(merged)
+
+
+# ---------------------------------------------------------------------------------------------- updating
+def apply_update(stored: Record | None, update: Record) -> Record:
+    """The whole record the store keeps after `update` arrives: the fields it states (JSON null clears one) over
+    the stored record; all of it when it states every field or came with `"_replace": true`."""
+    if stored is None or update.stated_fields is None or stored.kind is not update.kind:
+        return replace(update, stated_fields=None)
+    changes = {name: getattr(update, name) for name in update.stated_fields}
+    merged = replace(stored, **changes, stated_fields=None)
+    if isinstance(merged, TbtNotification):
+        merged = _resolve_periods(merged)
+    return merged
+
+
+def _resolve_periods(record: TbtNotification) -> TbtNotification:
+    """A distribution date that arrives after `通报后60天` turns the period into a date."""
+    changes = {}
+    for name in ("comment_deadline", "proposed_adoption", "proposed_entry_into_force"):
+        text = getattr(record, f"{name}_text")
+        if getattr(record, name) is None and text:
+            try:
+                changes[name] = resolve_relative_date(text, record.distribution_date)
+            except ValueError as exc:
+                raise RecordError(str(exc), name) from None
+    return replace(record, **changes) if changes else record
+
+
+def non_empty_update(record: Record) -> Record:
+    """The record as an update that states only its non-empty fields (a catalogue row: an empty cell keeps the
+    stored value instead of clearing it)."""
+    names = {f.name for f in fields(record) if not f.metadata.get("internal")}
+    stated = {n for n in names if n in _IDENTITY or getattr(record, n) not in (None, "", [])}
+    return replace(record, stated_fields=frozenset(stated))

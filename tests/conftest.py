@@ -14,6 +14,7 @@ import pytest
 from config.settings import Settings
 from search.analysis import Analyzer, get_analyzer
 from search.base import SearchBackend
+from search.ingest import IngestFlow
 from stdwatch.records import Record, record_from_json
 from stdwatch.store import DocumentRepository, create_engine_for, migrate
 
@@ -132,3 +133,8 @@ def backend_factory(request: pytest.FixtureRequest, tmp_path: Path,
     yield build
     for backend in made:
         dispose(backend)
+
+
+def ingest_flow(repo: DocumentRepository, backend: SearchBackend, listeners: list[object] | None = None) -> IngestFlow:
+    """The ingest flow over a test store and backend."""
+    return IngestFlow(Settings(), repo, backend, listeners or [])  # type: ignore[arg-type]

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import ServicesDep
+from api.errors import error_responses, only_params
 from stdwatch.store import CrawlRepository
+from stdwatch.store.crawl_repository import RunInfo
 
 router = APIRouter(prefix="/api", tags=["crawls"])
 
 
-class CrawlRunOut(BaseModel):
-    id: int
-    spider: str
-    started_at: datetime
-    finished_at: datetime | None
-    finish_reason: str | None
-    pages: int
-    new: int
-    updated: int
-    unchanged: int
-    quarantined: int
-    blocked: int
-    errors: int
-    args: dict[str, Any]
-
-
-@router.get("/crawls", response_model=list[CrawlRunOut])
+@router.get("/crawls", response_model=list[RunInfo], responses=error_responses(400, 422),
+            dependencies=[Depends(only_params("spider", "limit"))])
 def crawls(services: ServicesDep, spider: str | None = None,
-           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[CrawlRunOut]:
+           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[RunInfo]:
     """Most recent crawl runs first."""
-    runs = CrawlRepository(services.repo.engine).runs(limit, spider)
-    return [CrawlRunOut(**run.__dict__) for run in runs]
+    return CrawlRepository(services.repo.engine).runs(limit, spider)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 
 from api.deps import ServicesDep
 from api.documents.schemas import ChainOut, DocumentOut, RelatedOut, VersionOut
 from api.documents.service import Related, document_detail
+from api.errors import error_responses, only_params
 
 router = APIRouter(prefix="/api", tags=["documents"])
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentOut)
+@router.get("/documents/{doc_id}", response_model=DocumentOut, responses=error_responses(400, 404, 422),
+            dependencies=[Depends(only_params())])
 def get_document(doc_id: str, services: ServicesDep) -> DocumentOut:
     """One standard or notification with every version it has had and what it relates to."""
     detail = document_detail(services.repo, doc_id)

@@ -89,10 +89,12 @@ def _related(doc: StoredDocument, relation: str, code: str) -> Related:
     return Related(relation, code, doc.id, doc.kind, title_of(doc.data))
 
 
-def _outgoing(repo: DocumentRepository, links: list[Link]) -> list[Related]:
+def _outgoing(repo: DocumentRepository, doc: StoredDocument, links: list[Link]) -> list[Related]:
     found = []
     for link in links:
-        targets = repo.find_by_code(link.target_code, link.target_key)
+        targets = [t for t in repo.find_by_code(link.target_code, link.target_key) if t.id != doc.id]
+        if link.relation == "base":  # a base symbol equals its chain's key, so the look-up also finds the addenda
+            targets = [t for t in targets if t.code == link.target_code]
         if not targets:
             found.append(Related(link.relation, link.target_code, None, None, None))
         found += [_related(t, link.relation, t.code) for t in targets]
@@ -124,7 +126,7 @@ def document_detail(repo: DocumentRepository, doc_id: str) -> DocumentDetail | N
         versions.append(VersionInfo(entry.version, entry.recorded_at, entry.content_hash,
                                     _changed(previous, entry.data), entry.data))
         previous = entry.data
-    related = _outgoing(repo, repo.links_from(doc_id)) + _incoming(repo, doc)
+    related = _outgoing(repo, doc, repo.links_from(doc_id)) + _incoming(repo, doc)
     seen = {(r.relation, r.id or r.code) for r in related}
     for other in repo.editions(doc.code_key):
         relation = "edition" if doc.kind == "standard" else "same_notification"

@@ -1,74 +1,50 @@
-"""GET /api/search: free text (Chinese simplified or traditional, English, codes) with filters and facets."""
+"""GET /api/search: free text (Chinese simplified or traditional, English, codes) with filters and facets.
+
+The parameters are those of search.params (derived from the field table); they are read from the raw query
+string so that an unknown parameter or undecodable text is refused instead of silently ignored.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict
-from datetime import date
-from typing import Annotated
+from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Request
 
 from api.deps import ServicesDep
 from api.errors import BadRequest
 from api.search.schemas import HitOut, SearchOut
-from search.query import SearchQuery, SortOrder
-from stdwatch.identifiers import Region
-from stdwatch.records import Kind, Status
+from search.params import ParamError, openapi_parameters, query_from_params
+from search.query import SearchQuery
 
 router = APIRouter(prefix="/api", tags=["search"])
-
-MultiValue = Annotated[list[str], Query(description="Repeat the parameter or separate values by commas.")]
-
-
-def _values(raw: list[str]) -> tuple[str, ...]:
-    return tuple(v.strip() for item in raw for v in item.split(",") if v.strip())
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"description": "A parameter is unknown or invalid; the message names it."},
+    503: {"description": "The search engine is unavailable or its index must be rebuilt."},
+}
 
 
-def _checked(name: str, raw: list[str], allowed: list[str]) -> tuple[str, ...]:
-    values = _values(raw)
-    wrong = [v for v in values if v not in allowed]
-    if wrong:
-        raise BadRequest(f"{name}: unknown value(s) {wrong}; expected any of {allowed}")
-    return values
+def search_query(request: Request) -> SearchQuery:
+    """The validated SearchQuery of a request's query string; BadRequest names the faulty parameter."""
+    raw = request.scope.get("query_string", b"")
+    try:
+        text = raw.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
+    except UnicodeError:
+        raise BadRequest("the query string is not valid UTF-8 (percent-encode the text as UTF-8)") from None
+    params: dict[str, list[str]] = {}
+    for name, value in pairs:
+        params.setdefault(name, []).append(value)
+    try:
+        return query_from_params(params)
+    except ParamError as exc:
+        raise BadRequest(str(exc)) from None
 
 
-def _classification(name: str, raw: list[str], pattern: str, strip: str) -> tuple[str, ...]:
-    values = tuple(v.translate({ord(c): None for c in strip}) for v in _values(raw))
-    wrong = [v for v in values if not re.fullmatch(pattern, v)]
-    if wrong:
-        raise BadRequest(f"{name}: {wrong} are not {name.upper()} code prefixes")
-    return values
-
-
-@router.get("/search", response_model=SearchOut)
-def search(
-    services: ServicesDep,
-    q: Annotated[str, Query(max_length=500, description="Words, a standard code or a TBT symbol.")] = "",
-    kind: MultiValue = [],  # noqa: B006 - FastAPI reads the default, never mutates it
-    region: MultiValue = [],  # noqa: B006
-    status: MultiValue = [],  # noqa: B006
-    member: MultiValue = [],  # noqa: B006
-    ics: MultiValue = [],  # noqa: B006
-    hs: MultiValue = [],  # noqa: B006
-    date_from: date | None = None,
-    date_to: date | None = None,
-    sort: SortOrder = SortOrder.RELEVANCE,
-    page: Annotated[int, Query(ge=1, le=1000)] = 1,
-    size: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> SearchOut:
+@router.get("/search", response_model=SearchOut, responses=ERROR_RESPONSES,  # type: ignore[arg-type]
+            openapi_extra={"parameters": openapi_parameters()})
+def search(request: Request, services: ServicesDep) -> SearchOut:
     """Search standards and TBT notifications; facets count kind, region, member, status and year."""
-    if date_from and date_to and date_from > date_to:
-        raise BadRequest(f"date_from ({date_from}) is after date_to ({date_to})")
-    query = SearchQuery(
-        text=q, kinds=_checked("kind", kind, [k.value for k in Kind]),
-        regions=_checked("region", region, [r.value for r in Region]),
-        statuses=_checked("status", status, [s.value for s in Status]),
-        members=tuple(m.upper() for m in _values(member)),
-        ics_prefixes=_classification("ics", ics, r"\d{2}(\.\d{1,3}){0,2}", " "),
-        hs_prefixes=_classification("hs", hs, r"\d{2,10}", ". "),
-        date_from=date_from, date_to=date_to, sort=sort, page=page, size=size,
-    )
+    query = search_query(request)
     result = services.backend.search(query)
-    return SearchOut(total=result.total, page=page, size=size, facets=result.facets,
-                     hits=[HitOut(**{k: v for k, v in asdict(h).items() if k != "score"}) for h in result.hits])
+    return SearchOut(total=result.total, page=query.page, size=query.size, facets=result.facets,
+                     hits=[HitOut.model_validate(h, from_attributes=True) for h in result.hits])

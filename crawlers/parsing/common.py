@@ -19,6 +19,7 @@ class ListedRecord:
 
     source_id: str
     record: dict[str, Any]
+    detail_path: str | None = None  # where a listing mixes catalogues (std.samr), which detail page to fetch
 
     @property
     def fingerprint(self) -> str:
@@ -38,6 +39,18 @@ class ListingPage:
 
 class ParseError(ValueError):
     """A page that does not have the structure the parser knows; it goes to quarantine with this reason."""
+
+
+def page_count(total: int, page_size: int) -> int:
+    return max(1, -(-total // page_size))
+
+
+def json_body(body: str, what: str) -> Any:
+    """A JSON response body; anything else is a page the parser does not know."""
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"{what}: not JSON ({exc.msg})") from None
 
 
 def text(value: str | None) -> str | None:

@@ -6,6 +6,7 @@ the labels keeps working, and one that drops them fails loudly (ParseError) inst
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from functools import lru_cache
@@ -15,10 +16,21 @@ from parsel import Selector
 
 from config.settings import CONFIG_DIR
 from crawlers.parsing.common import ParseError, node_text, text
+from stdwatch.identifiers import CodeError, parse_standard_code
+
+log = logging.getLogger(__name__)
 
 _CANDIDATES = "//th|//td|//dt|//dd|//label|//span|//div|//strong|//b|//p|//li"
-_CODE = re.compile(r"\b(?:ISO/IEC|ISO|IEC|EN|ASTM)\s?[A-Z]?\d+(?:[-.]\d+)*(?:\s?:\s?\d{4})?(?:\+A\d+(?::\d{4})?)?")
+# An adopted standard as adoption fields print it: `IEC 62133-2:2017`, `ISO 9001:2015+A1:2020`, and national codes
+# with amendments before the edition year, `BS 7671+A1-A3 : 2008` (Singapore eShop). Bounded pieces: linear time.
+_CODE = re.compile(
+    r"\b(?P<prefix>[A-Z]{2,6}(?:[/ ][A-Z]{2,6}){0,3}) ?(?P<number>[A-Z]?\d{1,6}(?:[-.]\d{1,4}){0,4})"
+    r"(?P<before>(?: ?\+ ?A\d{1,3}(?: ?- ?A\d{1,3})?){0,10})(?: ?: ?(?P<year>\d{4}))?"
+    r"(?P<after>(?: ?\+ ?A\d{1,3}(?: ?: ?\d{4})?){0,10})"
+)
+_AMENDMENTS = re.compile(r"A(\d{1,3})(?: ?- ?A(\d{1,3}))?")
 _DEGREE = re.compile(r"\b(IDT|MOD|NEQ)\b|(等同|修改|非等效)")
+_MAX_AMENDMENTS = 20
 
 
 @lru_cache(maxsize=1)
@@ -56,11 +68,32 @@ def extract(html: str, profile: str) -> dict[str, str]:
     return found
 
 
+def _amendments(before: str) -> str:
+    """`+A1-A3` (amendments 1 to 3, printed before the year) -> `+A1+A2+A3`, the form codes carry them in."""
+    numbers: list[int] = []
+    for first, last in _AMENDMENTS.findall(before):
+        stop = int(last) if last else int(first)
+        numbers += range(int(first), min(stop, int(first) + _MAX_AMENDMENTS) + 1)
+    return "".join(f"+A{n}" for n in dict.fromkeys(numbers))
+
+
+def _adopted_code(match: re.Match[str]) -> str | None:
+    code = f"{match['prefix']} {match['number']}" + (f":{match['year']}" if match["year"] else "")
+    code += _amendments(match["before"]) + re.sub(r"\s", "", match["after"])
+    try:
+        return str(parse_standard_code(code))
+    except CodeError:
+        log.warning("adoption: %r is not a standard code; left out", code)
+        return None
+
+
 def adoptions(value: str | None) -> list[dict[str, str | None]]:
-    """ISO/IEC codes named in an adoption field, with the degree when the text states it."""
+    """Standards named in an adoption field (ISO/IEC/EN/ASTM and national codes such as BS), with the degree when
+    the text states it."""
     if not value:
         return []
     degree = _DEGREE.search(value)
     word = {"等同": "IDT", "修改": "MOD", "非等效": "NEQ"}
     level = (degree.group(1) or word[degree.group(2)]) if degree else None
-    return [{"code": code, "degree": level} for code in dict.fromkeys(m.strip() for m in _CODE.findall(value))]
+    codes = (_adopted_code(m) for m in _CODE.finditer(_DEGREE.sub(" ", text(value) or "")))
+    return [{"code": code, "degree": level} for code in dict.fromkeys(c for c in codes if c)]

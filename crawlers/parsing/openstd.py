@@ -6,17 +6,31 @@ Layout as recorded in 2026 (samples/openstd): the list's columns are 序号 | �
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from parsel import Selector
 
 from crawlers.parsing.common import ListingPage, ParseError, node_text, require, text
+from stdwatch.identifiers import CodeError, parse_standard_code
+
+log = logging.getLogger(__name__)
 
 _HCNO = re.compile(r"showInfo\('([0-9A-Fa-f]{32})'\)")
 _TOTAL = re.compile(r"共\s*(?:</a>)?\s*(?:&nbsp;)?\s*(\d+)")
 _PAGES = re.compile(r"color:\s*red;\">\s*(\d+)\s*</a>\s*(?:&nbsp;)?/(?:&nbsp;)?\s*(\d+)")
 STATUS_WORDS = ("现行", "即将实施", "废止", "被代替")
+
+# The 备注 row states replacements in prose: `2011-11-01实施,代替GB 13000.1-1993 根据2017年第7号公告…` (what this
+# edition replaces) or `被GB/T 1.1-2020代替` / `由GB/T 1.1-2020代替` (what replaced it). Several codes are joined by
+# 、，, or 和. Each piece is bounded (no nested repeats), so a hostile remark costs linear time.
+_REMARK_CODE = r"[A-Z]{1,6}(?:\d{2,6})?(?:/[A-Z]{1,2})? ?\d{1,6}(?:\.\d{1,4}){0,4}(?: ?- ?\d{4}|-\d{2}(?!\d))?"
+_REMARK_CODES = rf"{_REMARK_CODE}(?: ?(?:、|,|;|和|及|与) ?{_REMARK_CODE})*"
+_REPLACED_BY = re.compile(rf"(?:被|由) ?({_REMARK_CODES}) ?(?:全部|部分)?(?:代替|替代)")
+_REPLACES = re.compile(rf"(?<![被由])(?:全部|部分)?(?:代替|替代)(?:标准)?[: ]?({_REMARK_CODES})")
+_WITHDRAWN = re.compile(r"(\d{4}-\d{2}-\d{2}) ?废止")
 
 
 @dataclass(frozen=True)
@@ -43,15 +57,13 @@ class ListRow:
         return "|".join(str(v) for v in (self.code, self.title_zh, self.status, self.published, self.effective))
 
 
-ListPage = ListingPage
-
 
 def _columns(table: Selector) -> dict[str, int]:
     headers = [node_text(th) or "" for th in table.xpath("./tbody[1]/tr[1]/th")]
     return {name: i for i, name in enumerate(headers)}
 
 
-def parse_list(html: str) -> ListPage:
+def parse_list(html: str) -> ListingPage:
     page = Selector(text=html)
     table = page.css("table.result_list")
     if not table:
@@ -80,7 +92,7 @@ def parse_list(html: str) -> ListPage:
     flat = re.sub(r"\s+", " ", html)
     if m := _PAGES.search(flat):
         current, pages = int(m.group(1)), int(m.group(2))
-    return ListPage(rows, current, pages)
+    return ListingPage(rows, current, pages)
 
 
 def _pairs(page: Selector) -> dict[str, str | None]:
@@ -102,6 +114,36 @@ def _row_value(page: Selector, label: str) -> str | None:
             bold = td.xpath("./b")
             return node_text(bold[0]) if bold else text(content[len(label):].lstrip("：:"))
     return None
+
+
+def _codes_in(found: list[str]) -> list[str]:
+    codes: list[str] = []
+    for group in found:
+        for piece in re.split(r" ?(?:、|,|;|和|及|与) ?", group):
+            try:
+                parse_standard_code(piece)
+            except CodeError:
+                log.warning("openstd 备注: %r is not a standard code; left out", piece)
+                continue
+            codes.append(piece)
+    return list(dict.fromkeys(codes))
+
+
+def parse_remarks(remark: str | None) -> dict[str, list[str] | str]:
+    """`replaces`, `replaced_by` and `withdrawn` as the 备注 row states them (keys only for what it states)."""
+    if not remark:
+        return {}
+    flat = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", remark)).translate(_DASH).upper()
+    found: dict[str, list[str] | str] = {
+        "replaces": _codes_in(_REPLACES.findall(flat)),
+        "replaced_by": _codes_in(_REPLACED_BY.findall(flat)),
+    }
+    if withdrawn := _WITHDRAWN.search(flat):
+        found["withdrawn"] = withdrawn.group(1)
+    return {k: v for k, v in found.items() if v}
+
+
+_DASH = dict.fromkeys(map(ord, "‐‑‒–—―−﹣"), "-")
 
 
 def parse_detail(html: str, url: str) -> dict:
@@ -128,6 +170,7 @@ def parse_detail(html: str, url: str) -> dict:
         "responsible": pairs.get("归口部门") or pairs.get("主管部门"),
         "source_url": url,
     }
+    record.update(parse_remarks(pairs.get("备注")))
     require(record, "code", "title_zh", page="openstd detail")
     # The 采 label only says an international standard is adopted; which one and how closely come from std.samr.
     record["adopts_international"] = bool(heading.css("span.label-warning"))

@@ -6,20 +6,13 @@ stdQueryList dates are epoch milliseconds; stdDetail shares std.samr's page head
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from parsel import Selector
 
-from crawlers.parsing.common import ListingPage, ListedRecord, ParseError, label_pairs, split_list, text
+from crawlers.parsing.common import ListedRecord, ListingPage, ParseError, json_body, label_pairs, split_list, text
 from crawlers.parsing.std_samr import page_header, section_texts
 from stdwatch.dates import parse_date
-
-
-ListRow = ListedRecord
-
-
-ListPage = ListingPage
 
 
 def _iso(value: Any) -> str | None:
@@ -27,23 +20,20 @@ def _iso(value: Any) -> str | None:
     return day.isoformat() if day else None
 
 
-def parse_query_list(body: str) -> ListPage:
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"sacinfo stdQueryList: not JSON ({exc.msg})") from None
+def parse_query_list(body: str) -> ListingPage:
+    data = json_body(body, "sacinfo stdQueryList")
     if not isinstance(data, dict) or not isinstance(data.get("records"), list):
         raise ParseError("sacinfo stdQueryList: JSON without a 'records' list")
     rows = []
     for item in data["records"]:
         if not item.get("pk") or not item.get("code"):
             raise ParseError("sacinfo stdQueryList: a record without 'pk' or 'code'")
-        rows.append(ListRow(str(item["pk"]), {
+        rows.append(ListedRecord(str(item["pk"]), {
             "code": text(item["code"]), "title_zh": text(item.get("chName")), "status": text(item.get("status")),
             "published": _iso(item.get("issueDate")), "effective": _iso(item.get("actDate")),
             "replaces": split_list(item.get("reviseStdCode")),
         }))
-    return ListPage(rows, int(data.get("current") or 1), int(data.get("pages") or 1), int(data.get("total") or 0))
+    return ListingPage(rows, int(data.get("current") or 1), int(data.get("pages") or 1), int(data.get("total") or 0))
 
 
 def parse_detail(html: str, url: str) -> dict[str, Any]:

@@ -8,46 +8,29 @@ ADOPT_NO / ADOPT_LEVEL (adoption); no real recording of it exists yet, so its fi
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from parsel import Selector
 
-from crawlers.parsing.common import ParseError, label_pairs, node_text, split_list, strip_sacinfo, text
+from crawlers.parsing.common import (
+    ListedRecord,
+    ListingPage,
+    ParseError,
+    json_body,
+    label_pairs,
+    node_text,
+    page_count,
+    split_list,
+    strip_sacinfo,
+    text,
+)
 
 DETAIL_PATHS = {"BV_GB": "/gb/search/gbDetailed", "BV_HB": "/hb/search/stdHBDetailed",
                 "BV_DB": "/db/search/stdDBDetailed"}
 
 
-@dataclass(frozen=True)
-class QueryRow:
-    source_id: str
-    table: str
-    record: dict[str, Any]
-
-    @property
-    def fingerprint(self) -> str:
-        return json.dumps(self.record, ensure_ascii=False, sort_keys=True)
-
-
-@dataclass(frozen=True)
-class QueryPage:
-    rows: list[QueryRow]
-    total: int
-    page: int
-    page_size: int = 20
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
 def _json(body: str, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"{what}: not JSON ({exc.msg})") from None
+    data = json_body(body, what)
     if not isinstance(data, dict) or "rows" not in data:
         raise ParseError(f"{what}: JSON without 'rows'")
     return data
@@ -67,15 +50,17 @@ def _query_record(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def parse_query_page(body: str, page_size: int = 20) -> QueryPage:
-    """Rows of the gbQueryPage search JSON."""
+def parse_query_page(body: str, page_size: int = 20) -> ListingPage:
+    """Rows of the gbQueryPage search JSON; each names the detail page of its catalogue (national, industry, local)."""
     data = _json(body, "std.samr gbQueryPage")
     rows = []
     for row in data["rows"]:
         if not row.get("id"):
             raise ParseError("std.samr gbQueryPage: a row without 'id'")
-        rows.append(QueryRow(str(row["id"]).upper(), str(row.get("TABLE_NAME") or "BV_GB"), _query_record(row)))
-    return QueryPage(rows, int(data.get("total") or 0), int(data.get("pageNumber") or 1), page_size)
+        detail = DETAIL_PATHS.get(str(row.get("TABLE_NAME")), DETAIL_PATHS["BV_GB"])
+        rows.append(ListedRecord(str(row["id"]).upper(), _query_record(row), detail))
+    total = int(data.get("total") or 0)
+    return ListingPage(rows, int(data.get("pageNumber") or 1), page_count(total, page_size), total)
 
 
 def parse_advanced_page(body: str) -> list[dict[str, Any]]:
@@ -135,34 +120,3 @@ def parse_detail(html: str, url: str) -> dict[str, Any]:
     }
     return {k: v for k, v in record.items() if v not in (None, "", [])}
 
-
-def parse_search_html(html: str) -> list[QueryRow]:
-    """The server-rendered 国家标准检索 result list (one `div.panel.post` per standard; 2019 layout)."""
-    page = Selector(text=html)
-    rows = []
-    for panel in page.css("div.panel.post"):
-        link = panel.css("table.s-title a[pid]")
-        if not link:
-            continue
-        labelled: dict[str, str | None] = {}
-        for media in panel.css("div.media-inner"):
-            label = node_text(media.css("div.media-left")[0]) if media.css("div.media-left") else None
-            if label:
-                labelled[label] = node_text(media.css("div.media-body")[0])
-        spans = [node_text(s) for s in panel.css("div.post-flex span")]
-        after = {spans[i]: spans[i + 1] for i in range(len(spans) - 1) if spans[i]}
-        dates = [text(d) for d in panel.css("time.post-date::text").getall()]
-        code = text(strip_sacinfo("".join(link[0].css("span.en-code").xpath(".//text()").getall())))
-        title = text("".join(link[0].xpath("./text()").getall()))
-        record = {
-            "code": code, "title_zh": title, "title_en": labelled.get("英文标题"),
-            "status": node_text(panel.css("div.post-head span.s-status")[0]) if panel.css("div.post-head span.s-status") else None,
-            "ics": split_list(after.get("国际标准分类号（ICS）")), "ccs": split_list(after.get("中国标准分类号（CCS）")),
-            "responsible": labelled.get("归口单位"),
-            "published": dates[0] if dates else None, "effective": dates[1] if len(dates) > 1 else None,
-        }
-        rows.append(QueryRow(link[0].attrib["pid"].upper(), link[0].attrib.get("tid", "BV_GB"),
-                             {k: v for k, v in record.items() if v not in (None, "", [])}))
-    if not rows and "s-title" not in html:
-        raise ParseError("std.samr search page: no result panels and no result markup")
-    return rows

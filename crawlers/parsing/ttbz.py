@@ -1,5 +1,5 @@
 """ttbz.org.cn (全国团体标准信息平台): the Home/Standard search list and StandardManage/Detail pages (as recorded
-in 2022), and the web-application-firewall page it answers scripted requests with since 2026."""
+in 2022). The web-application-firewall page it answers scripted requests with since 2026 is crawlers.blocking's."""
 
 from __future__ import annotations
 
@@ -8,23 +8,12 @@ from typing import Any
 
 from parsel import Selector
 
-from crawlers.parsing.common import ListingPage, ListedRecord, ParseError, node_text, split_list, text
+from crawlers.parsing.common import ListedRecord, ListingPage, ParseError, node_text, split_list, text
 
 _DETAIL_ID = re.compile(r"/StandardManage/Detail/(\d+)")
-WAF_MARKERS = ("wafblock", "notice-jiasule", "知道创宇", "error_403")
 
 
-ListRow = ListedRecord
-
-
-ListPage = ListingPage
-
-
-def is_waf_block(body: str) -> bool:
-    return sum(marker in body for marker in WAF_MARKERS) >= 2
-
-
-def parse_search(html: str) -> ListPage:
+def parse_search(html: str) -> ListingPage:
     page = Selector(text=html)
     tables = page.css("table.standard_list_table")
     if not tables:
@@ -44,11 +33,11 @@ def parse_search(html: str) -> ListPage:
         def cell(name: str) -> str | None:
             return node_text(cells[columns[name]]) if name in columns else None
 
-        rows.append(ListRow(match.group(1), {"code": cell("标准编号"), "title_zh": cell("标准名称"),
+        rows.append(ListedRecord(match.group(1), {"code": cell("标准编号"), "title_zh": cell("标准名称"),
                                              "responsible": cell("团体名称"), "status": cell("状态")}))
     current = int(page.css("input#page::attr(value)").get() or 1)
     pages = int(page.css("input#PageCount::attr(value)").get() or 1)
-    return ListPage(rows, current, pages)
+    return ListingPage(rows, current, pages)
 
 
 def _table_pairs(table: Selector) -> dict[str, str | None]:

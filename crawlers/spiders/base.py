@@ -1,9 +1,8 @@
-"""What every StdWatch spider shares: validated arguments, the source's config, incremental bookkeeping,
-quarantine and block handling."""
+"""What every StdWatch spider shares: validated arguments, the source's config, incremental bookkeeping, and
+the listing/detail flow. A ParseError raised in any callback is quarantined by crawlers.middlewares."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -14,13 +13,10 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
-from crawlers.items import QuarantineItem, RecordItem
-from crawlers.middlewares import BLOCKED_STAT, CHALLENGE_MARKERS
-from crawlers.parsing.common import ParseError
+from crawlers.items import RecordItem
 from crawlers.sources import source
-from crawlers.store import repositories
+from crawlers.store import CrawlStore
 
-log = logging.getLogger(__name__)
 TRUE = ("1", "true", "yes", "on")
 
 
@@ -43,28 +39,30 @@ class SpiderArgs(BaseModel):
 class StdWatchSpider(scrapy.Spider):
     args: SpiderArgs
     args_model: ClassVar[type[SpiderArgs]] = SpiderArgs
+    store: CrawlStore
 
     def __init__(self, name: str | None = None, **kwargs: Any) -> None:
-        config = source(self.name)
+        registered = source(self.name)  # an unregistered spider fails here, loudly
         raw = {k: v for k, v in kwargs.items() if k in self.args_model.model_fields}
-        raw.setdefault("base_url", config.get("base_url", ""))
+        raw.setdefault("base_url", registered.base_url)
         if isinstance(raw.get("full"), str):
             raw["full"] = raw["full"].lower() in TRUE
         self.args = self.args_model(**raw)
-        self.config = config
+        self.config = registered.options
         self.known: dict[str, str] = {}
         super().__init__(name, **{k: v for k, v in kwargs.items() if k not in self.args_model.model_fields})
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        settings.set("DOWNLOAD_DELAY", source(cls.name).get("download_delay", 1.0), priority="spider")
+        settings.set("DOWNLOAD_DELAY", source(cls.name).download_delay, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> StdWatchSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.store = CrawlStore.of(crawler)
         if not spider.args.full:
-            spider.known = repositories()[1].seen(spider.name)
+            spider.known = spider.store.crawls.seen(spider.name)
         return spider
 
     # ------------------------------------------------------------------------------------------ helpers
@@ -92,12 +90,7 @@ class StdWatchSpider(scrapy.Spider):
                        next_page: Callable[[int], scrapy.Request]) -> Iterator[Any]:
         """The list-page flow every listing source shares: parse (or quarantine), request the detail page of each
         new or changed row, and go on to the next page while pages still hold something new."""
-        try:
-            listing = parse(response.text)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
+        listing = parse(response.text)
         fresh = 0
         for row in listing.rows:
             if self.unchanged(row.source_id, row.fingerprint):
@@ -110,22 +103,7 @@ class StdWatchSpider(scrapy.Spider):
     def record_from_detail(self, response: Response, parse: Callable[[str, str], dict[str, Any]],
                            row: Any) -> Iterator[Any]:
         """A detail page's record, completed by what its listing row showed (the page wins where both say)."""
-        try:
-            detail = parse(response.text, response.url)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
+        detail = parse(response.text, response.url)
         listed = {k: v for k, v in row.record.items() if v not in (None, "", [])}
         data = {**listed, **{k: v for k, v in detail.items() if v not in (None, "", [])}}
         yield RecordItem(source_id=row.source_id, url=response.url, data=data, fingerprint=row.fingerprint)
-
-    def failed(self, response: Response, error: ParseError) -> QuarantineItem | None:
-        """A page that did not parse: a challenge/login page is counted as blocked, anything else is
-        quarantined with the reason; the crawl goes on either way."""
-        body = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
-        if any(marker in body for marker in CHALLENGE_MARKERS) and len(response.body) < 30000:
-            self.crawler.stats.inc_value(BLOCKED_STAT)
-            log.warning("blocked (challenge page) at %s", response.url)
-            return None
-        return QuarantineItem(url=response.url, reason=str(error), body=body)

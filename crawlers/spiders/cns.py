@@ -49,21 +49,14 @@ class CnsSpider(StdWatchSpider):
     def parse_result(self, response: Response) -> Any:
         links = [href for href in response.css("a::attr(href)").getall() if "node=detail" in href]
         if not links:
-            if item := self.failed(response, ParseError("cns result list: no links to detail pages")):
-                yield item
-            return
+            raise ParseError("cns result list: no links to detail pages")
         for href in dict.fromkeys(links):
             query = parse_qs(urlsplit(href).query)
             if query.get("generalno") and query.get("classno"):
                 yield self.detail(query["generalno"][0], query["classno"][0])
 
     def parse_detail(self, response: Response) -> Any:
-        try:
-            fields = labels.extract(response.text, "cns")
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
+        fields = labels.extract(response.text, "cns")
         general = re.sub(r"^CNS\s*", "", fields["general_no"])
         code = f"CNS {general}" + (f" {fields['class_no']}" if fields.get("class_no") else "")
         data = {

@@ -9,6 +9,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.parsing import sacinfo
+from crawlers.parsing.common import ListedRecord
 from crawlers.spiders.base import StdWatchSpider
 
 
@@ -32,8 +33,8 @@ class SacinfoHbbaSpider(StdWatchSpider):
         yield from self.follow_listing(response, sacinfo.parse_query_list, self.detail_request,
                                        lambda page: self.list_request(key, page))
 
-    def detail_request(self, row: sacinfo.ListRow) -> scrapy.Request:
+    def detail_request(self, row: ListedRecord) -> scrapy.Request:
         return scrapy.Request(self.url(f"/stdDetail/{row.source_id}"), callback=self.parse_detail, cb_kwargs={"row": row})
 
-    def parse_detail(self, response: Response, row: sacinfo.ListRow) -> Any:
+    def parse_detail(self, response: Response, row: ListedRecord) -> Any:
         yield from self.record_from_detail(response, sacinfo.parse_detail, row)

@@ -11,7 +11,7 @@ from scrapy.http import Response
 
 from crawlers.items import RecordItem
 from crawlers.parsing import std_samr
-from crawlers.parsing.common import ParseError
+from crawlers.parsing.common import ListedRecord
 from crawlers.spiders.base import StdWatchSpider
 from stdwatch.identifiers import CodeError, Family, parse_standard_code
 
@@ -48,21 +48,15 @@ class SamrStdSpider(StdWatchSpider):
                                        self.detail_request,
                                        lambda page: scrapy.Request(self.query_url(page), callback=self.parse_query))
 
-    def detail_request(self, row: std_samr.QueryRow) -> scrapy.Request:
-        path = std_samr.DETAIL_PATHS.get(row.table, std_samr.DETAIL_PATHS["BV_GB"])
-        return scrapy.Request(self.url(path, id=row.source_id), callback=self.parse_detail, cb_kwargs={"row": row})
+    def detail_request(self, row: ListedRecord) -> scrapy.Request:
+        return scrapy.Request(self.url(row.detail_path or std_samr.DETAIL_PATHS["BV_GB"], id=row.source_id),
+                              callback=self.parse_detail, cb_kwargs={"row": row})
 
-    def parse_detail(self, response: Response, row: std_samr.QueryRow) -> Any:
+    def parse_detail(self, response: Response, row: ListedRecord) -> Any:
         yield from self.record_from_detail(response, std_samr.parse_detail, row)
 
     def parse_advanced(self, response: Response) -> Any:
-        try:
-            records = std_samr.parse_advanced_page(response.text)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
-        for data in records:
+        for data in std_samr.parse_advanced_page(response.text):
             data["source_url"] = response.url
             yield RecordItem(source_id=f"advanced:{data.get('code')}", url=response.url, data=data,
                              fingerprint=None)

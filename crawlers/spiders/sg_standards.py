@@ -7,10 +7,9 @@ label (config/label_maps.toml); a page without the labels is quarantined.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
-
-import logging
 
 import scrapy
 from scrapy.exceptions import CloseSpider
@@ -18,7 +17,7 @@ from scrapy.http import Response
 
 from crawlers.items import RecordItem
 from crawlers.parsing import labels
-from crawlers.parsing.common import ParseError, split_list
+from crawlers.parsing.common import split_list
 from crawlers.spiders.base import SpiderArgs, StdWatchSpider
 
 log = logging.getLogger(__name__)
@@ -44,12 +43,7 @@ class SgStandardsSpider(StdWatchSpider):
                                  cb_kwargs={"product": product})
 
     def parse_product(self, response: Response, product: str) -> Any:
-        try:
-            fields = labels.extract(response.text, "sg_standards")
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
+        fields = labels.extract(response.text, "sg_standards")
         data = {
             "code": fields["code"], "title_en": fields.get("title_en"), "status": fields.get("status"),
             "published": fields.get("published"), "ics": split_list(fields.get("ics")),

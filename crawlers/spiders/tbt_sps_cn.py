@@ -16,9 +16,10 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.items import RecordItem
-from crawlers.parsing.common import ParseError, text
+from crawlers.parsing.common import ParseError, json_body, page_count, text
 from crawlers.spiders.base import StdWatchSpider
 from stdwatch.identifiers import CodeError, parse_tbt_symbol
+from stdwatch.records import Kind
 
 
 class TbtSpsCnSpider(StdWatchSpider):
@@ -40,12 +41,7 @@ class TbtSpsCnSpider(StdWatchSpider):
                              cb_kwargs={"page": page}, dont_filter=True)
 
     def parse_find(self, response: Response, page: int) -> Any:
-        try:
-            rows, total = self._rows(response.text)
-        except ParseError as error:
-            if item := self.failed(response, error):
-                yield item
-            return
+        rows, total = self._rows(response.text)
         fresh = 0
         for row in rows:
             try:
@@ -60,21 +56,21 @@ class TbtSpsCnSpider(StdWatchSpider):
             if self.unchanged(source_id, fingerprint):
                 continue
             fresh += 1
-            yield RecordItem(source_id=source_id, url=response.url, data=data, kind="tbt_notification",
+            yield RecordItem(source_id=source_id, url=response.url, data=data, kind=Kind.TBT,
                              fingerprint=fingerprint)
         size = int(self.config.get("page_size", 20))
-        pages = max(1, -(-total // size)) if total else (page + 1 if len(rows) == size else page)
+        pages = page_count(total, size) if total else (page + 1 if len(rows) == size else page)
         if self.more_pages(page, pages, fresh):
             yield self.session(page + 1)
 
     @staticmethod
     def _rows(body: str) -> tuple[list[dict[str, Any]], int]:
+        data = json_body(body, "tbt-sps /tbt/find")
         try:
-            data = json.loads(body)
             inner = data["data"]
             rows = inner["data"]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ParseError(f"tbt-sps /tbt/find: unexpected response ({exc})") from None
+        except (KeyError, TypeError) as exc:
+            raise ParseError(f"tbt-sps /tbt/find: unexpected response ({exc!r})") from None
         if not isinstance(rows, list):
             raise ParseError("tbt-sps /tbt/find: data.data is not a list")
         return rows, int(inner.get("total") or inner.get("totalCount") or 0)

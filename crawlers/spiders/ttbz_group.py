@@ -10,6 +10,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.parsing import ttbz
+from crawlers.parsing.common import ListedRecord
 from crawlers.spiders.base import StdWatchSpider
 
 
@@ -27,9 +28,9 @@ class TtbzGroupSpider(StdWatchSpider):
         yield from self.follow_listing(response, ttbz.parse_search, self.detail_request,
                                        lambda page: scrapy.Request(self.search_url(page), callback=self.parse_search))
 
-    def detail_request(self, row: ttbz.ListRow) -> scrapy.Request:
+    def detail_request(self, row: ListedRecord) -> scrapy.Request:
         return scrapy.Request(self.url(f"/StandardManage/Detail/{row.source_id}/"), callback=self.parse_detail,
                               cb_kwargs={"row": row})
 
-    def parse_detail(self, response: Response, row: ttbz.ListRow) -> Any:
+    def parse_detail(self, response: Response, row: ListedRecord) -> Any:
         yield from self.record_from_detail(response, ttbz.parse_detail, row)

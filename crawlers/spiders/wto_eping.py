@@ -17,12 +17,12 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from config.settings import get_settings
+from crawlers.config import EPING_KEY
 from crawlers.items import QuarantineItem, RecordItem
 from crawlers.parsing import eping
-from crawlers.parsing.common import ParseError
+from crawlers.parsing.common import ParseError, json_body, page_count
 from crawlers.spiders.base import SpiderArgs, StdWatchSpider
-from crawlers.store import repositories
+from stdwatch.records import Kind
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class WtoEpingSpider(StdWatchSpider):
     def since(self) -> str:
         if self.args.full:
             return "1995-01-01"
-        newest = repositories()[1].latest_value(self.name, "distribution_date")
+        newest = self.store.crawls.latest_value(self.name, "distribution_date")
         if newest:
             return (date.fromisoformat(newest[:10]) - timedelta(days=int(self.config.get("overlap_days", 7)))).isoformat()
         return (date.today() - timedelta(days=int(self.config.get("days_back", 60)))).isoformat()
@@ -64,7 +64,7 @@ class WtoEpingSpider(StdWatchSpider):
                               cb_kwargs={"page": page})
 
     async def start(self) -> AsyncIterator[Any]:
-        self.key = get_settings().eping_key or ""
+        self.key = str(self.settings.get(EPING_KEY) or "")
         if not self.key:
             log.error("the WTO ePing API key is missing: set STDWATCH_EPING_KEY (free key at apiportal.wto.org)")
             raise CloseSpider("missing_api_key")
@@ -76,12 +76,7 @@ class WtoEpingSpider(StdWatchSpider):
 
     def parse_members(self, response: Response) -> Any:
         """Map the members to follow (names or codes, as configured) to ePing's country ids."""
-        try:
-            members = eping.members(json.loads(response.text))
-        except (json.JSONDecodeError, ParseError) as exc:
-            if item := self.failed(response, ParseError(f"ePing members: unexpected response ({exc})")):
-                yield item
-            return
+        members = eping.members(json_body(response.text, "ePing members"))
         wanted = self.wanted_members()
         ids = [members[w.casefold()] for w in wanted if w.casefold() in members]
         unknown = [w for w in wanted if w.casefold() not in members]
@@ -93,14 +88,7 @@ class WtoEpingSpider(StdWatchSpider):
         yield self.search_request(1)
 
     def parse_search(self, response: Response, page: int) -> Any:
-        try:
-            data = json.loads(response.text)
-            items = data["items"]
-            total = int(data.get("totalCount") or 0)
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            if item := self.failed(response, ParseError(f"ePing search: unexpected response ({exc})")):
-                yield item
-            return
+        items, total = self._search_page(response.text)
         fresh = 0
         for raw in items:
             fingerprint = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
@@ -114,8 +102,15 @@ class WtoEpingSpider(StdWatchSpider):
                 if self.unchanged(source_id, fingerprint):
                     continue
                 fresh += 1
-                yield RecordItem(source_id=source_id, url=response.url, data=record, kind="tbt_notification",
+                yield RecordItem(source_id=source_id, url=response.url, data=record, kind=Kind.TBT,
                                  fingerprint=fingerprint)
-        pages = max(1, -(-total // int(self.config.get("page_size", 100))))
-        if self.more_pages(page, pages, fresh):
+        if self.more_pages(page, page_count(total, int(self.config.get("page_size", 100))), fresh):
             yield self.search_request(page + 1)
+
+    @staticmethod
+    def _search_page(body: str) -> tuple[list[Any], int]:
+        data = json_body(body, "ePing search")
+        try:
+            return list(data["items"]), int(data.get("totalCount") or 0)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ParseError(f"ePing search: unexpected response ({exc!r})") from None

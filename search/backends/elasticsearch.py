@@ -22,24 +22,29 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from search.analysis import Analyzer, QueryClause
-from search.base import SearchBackend, SearchBackendError
-from search.codes import CodeQuery, code_query
-from search.documents import SearchDocument, hs_tag, ics_tag, tags
+from search.analysis import Analyzer
+from search.base import IndexSchemaError, SearchBackend, SearchBackendError
+from search.codes import CodeQuery
+from search.documents import SearchDocument, index_document
+from search.fields import FACETS, FIELDS, SCHEMA_VERSION, FieldType, FilterKind
 from search.highlight import hit_highlights
-from search.query import FACETS, SearchHit, SearchQuery, SearchResult, SortOrder
+from search.plan import Clause, Plan, TermMode, compile_query
+from search.query import SearchHit, SearchQuery, SearchResult, SortOrder
 
 log = logging.getLogger(__name__)
 
 TEXT = {"type": "text", "analyzer": "whitespace", "norms": False}
+_ES_TYPES = {FieldType.KEYWORD: "keyword", FieldType.DATE: "date", FieldType.INTEGER: "integer"}
+_VALUE_FIELDS = tuple(f for f in FIELDS if not f.multi)  # multi-valued codes (ICS, HS) are indexed as tags
+_TEXT_FIELDS = ("title_tok", "title_bg", "body_tok", "body_bg", "codes")
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
+    "_meta": {"schema_version": SCHEMA_VERSION},
     "properties": {
-        "id": {"type": "keyword"}, "kind": {"type": "keyword"}, "code": {"type": "keyword"},
-        "code_key": {"type": "keyword"}, "family": {"type": "keyword"}, "region": {"type": "keyword"},
-        "member": {"type": "keyword"}, "status": {"type": "keyword"}, "date": {"type": "date"},
-        "year": {"type": "integer"}, "title_len": {"type": "integer"}, "seq": {"type": "long"},
-        "title_tok": TEXT, "title_bg": TEXT, "body_tok": TEXT, "body_bg": TEXT, "codes": TEXT,
+        "id": {"type": "keyword"}, "code": {"type": "keyword"}, "code_key": {"type": "keyword"},
+        **{f.name: {"type": _ES_TYPES[f.type]} for f in _VALUE_FIELDS},
+        "title_len": {"type": "integer"}, "seq": {"type": "long"},
+        **{name: TEXT for name in _TEXT_FIELDS},
         "tags": {"type": "keyword"},
         "payload": {"type": "object", "enabled": False},  # original text, kept for snippets, not indexed
     },
@@ -52,19 +57,33 @@ _FACET_SIZE = 1000
 _CODE_LIMIT = 200
 
 
-def _clause(clause: QueryClause, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, Any]:
-    """One query word or its synonyms, matched exactly as the SQLite backend matches it."""
+def _clause(clause: Clause, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, Any]:
+    """One clause of the plan: any of its terms."""
     han_fields, word_fields = fields
     should: list[dict[str, Any]] = []
-    for alt in clause.alternatives:
-        if not ("\u3400" <= alt[0] <= "\ufaff"):
-            should.append({"multi_match": {"query": alt, "fields": list(word_fields), "type": "best_fields"}})
-        elif len(alt) == 1:
-            should += [{"prefix": {f: alt}} for f in han_fields]
+    for term in clause.terms:
+        if term.mode is TermMode.TOKEN:
+            should.append({"multi_match": {"query": term.text, "fields": list(word_fields), "type": "best_fields"}})
+        elif term.mode is TermMode.PREFIX:
+            should += [{"prefix": {f: term.text}} for f in han_fields]
         else:
-            grams = " ".join(alt[i:i + 2] for i in range(len(alt) - 1))
-            should.append({"multi_match": {"query": grams, "fields": list(han_fields), "type": "phrase"}})
+            should.append({"multi_match": {"query": " ".join(term.grams), "fields": list(han_fields),
+                                           "type": "phrase"}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def _filters(plan: Plan) -> list[dict[str, Any]]:
+    filters: list[dict[str, Any]] = []
+    for f in plan.filters:
+        if f.kind is FilterKind.EQUALITY:
+            filters.append({"terms": {f.field: list(f.values)}})
+        else:
+            filters.append({"bool": {"should": [{"prefix": {"tags": p}} for p in f.values],
+                                     "minimum_should_match": 1}})
+    for r in plan.ranges:
+        bounds = {k: v.isoformat() for k, v in (("gte", r.low), ("lte", r.high)) if v}
+        filters.append({"range": {r.field: bounds}})
+    return filters
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -80,6 +99,7 @@ class ElasticsearchBackend(SearchBackend):
                                     retry_on_status=(429, 502, 503, 504))
         self._seq = itertools.count(time.time_ns() // 1000)
         self._ensure_alias()
+        self._schema_problem = self._find_schema_problem()
 
     # ------------------------------------------------------------------------------------------ index admin
     def _ensure_alias(self) -> None:
@@ -88,6 +108,26 @@ class ElasticsearchBackend(SearchBackend):
                 self._create_index(self._new_index_name(), alias=True)
         except (ApiError, TransportError) as exc:
             raise SearchBackendError(f"elasticsearch unavailable: {exc}") from exc
+
+    def _find_schema_problem(self) -> str | None:
+        try:
+            mappings = self.client.indices.get_mapping(index=self.alias)
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"elasticsearch unavailable: {exc}") from exc
+        for name, body in mappings.items():
+            found = body.get("mappings", {}).get("_meta", {}).get("schema_version")
+            if found != SCHEMA_VERSION:
+                return (f"the Elasticsearch index {name} (alias {self.alias}) was built by an older version of "
+                        f"StdWatch (index schema {found}, this version needs {SCHEMA_VERSION}); "
+                        f"run `stdwatch index rebuild`")
+        return None
+
+    def schema_problem(self) -> str | None:
+        return self._schema_problem
+
+    def _check_schema(self) -> None:
+        if self._schema_problem:
+            raise IndexSchemaError(self._schema_problem)
 
     def _new_index_name(self) -> str:
         return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
@@ -113,17 +153,15 @@ class ElasticsearchBackend(SearchBackend):
 
     # ------------------------------------------------------------------------------------------ writing
     def _source(self, doc: SearchDocument) -> dict[str, Any]:
-        a = self.analyzer
-        title_tokens, title_grams = a.analyse("\n".join(doc.titles) or doc.title)
-        body_tokens, body_grams = a.analyse(doc.body)
+        indexed = index_document(doc, self.analyzer)
+        values = {f.name: doc.value(f.name) for f in _VALUE_FIELDS}
+        if doc.date:
+            values["date"] = doc.date.isoformat()
         return {
-            "id": doc.id, "kind": doc.kind, "code": doc.code, "code_key": doc.code_key, "family": doc.family,
-            "region": doc.region, "member": doc.member, "status": doc.status,
-            "date": doc.date.isoformat() if doc.date else None, "year": doc.year, "title_len": min(len(doc.title), 1023),
-            "seq": next(self._seq), "title_tok": " ".join(title_tokens), "title_bg": " ".join(title_grams),
-            "body_tok": " ".join(body_tokens), "body_bg": " ".join(body_grams),
-            "codes": " ".join(a.runs(" ".join(doc.codes))),
-            "tags": tags(doc),
+            "id": doc.id, "code": doc.code, "code_key": doc.code_key, **values,
+            "title_len": min(len(doc.title), 1023), "seq": next(self._seq),
+            **{name: " ".join(getattr(indexed, name)) for name in _TEXT_FIELDS},
+            "tags": indexed.tags,
             "payload": {"title": doc.title, "titles": doc.titles, "body": doc.body},
         }
 
@@ -154,6 +192,7 @@ class ElasticsearchBackend(SearchBackend):
         return done
 
     def index(self, docs: Sequence[SearchDocument]) -> None:
+        self._check_schema()
         latest = list({d.id: d for d in docs}.values())
         if latest:
             self._bulk(self._actions(latest, self.alias))
@@ -192,27 +231,13 @@ class ElasticsearchBackend(SearchBackend):
         self.client.indices.update_aliases(actions=[*actions, {"add": {"index": new, "alias": self.alias}}])
         for name in old:
             self.client.indices.delete(index=name, ignore_unavailable=True)
+        self._schema_problem = None
         return count
 
     def count(self) -> int:
         return int(self.client.count(index=self.alias)["count"])
 
     # ------------------------------------------------------------------------------------------ searching
-    def _filters(self, query: SearchQuery) -> list[dict[str, Any]]:
-        filters: list[dict[str, Any]] = []
-        for field, values in (("kind", query.kinds), ("region", query.regions), ("member", query.members),
-                              ("status", query.statuses)):
-            if values:
-                filters.append({"terms": {field: list(values)}})
-        if query.date_from or query.date_to:
-            bounds = {k: v.isoformat() for k, v in (("gte", query.date_from), ("lte", query.date_to)) if v}
-            filters.append({"range": {"date": bounds}})
-        for make_tag, values in ((ics_tag, query.ics_prefixes), (hs_tag, query.hs_prefixes)):
-            if values:
-                filters.append({"bool": {"should": [{"prefix": {"tags": make_tag(v)}} for v in values],
-                                         "minimum_should_match": 1}})
-        return filters
-
     def _code_ids(self, code: CodeQuery | None) -> list[str]:
         """Code hits in order: the exact code, its other editions newest first, then longer codes."""
         if code is None:
@@ -230,28 +255,28 @@ class ElasticsearchBackend(SearchBackend):
         return list(dict.fromkeys(h["_id"] for r in responses for h in r["hits"]["hits"]))
 
     def search(self, query: SearchQuery) -> SearchResult:
+        self._check_schema()
         try:
-            return self._search(query)
+            return self._search(compile_query(query, self.analyzer))
         except (ApiError, TransportError) as exc:
             raise SearchBackendError(f"elasticsearch search failed: {exc}") from exc
 
-    def _search(self, query: SearchQuery) -> SearchResult:
-        clauses = self.analyzer.query_clauses(query.text)
-        code_ids = self._code_ids(code_query(query.text))
+    def _search(self, plan: Plan) -> SearchResult:
+        code_ids = self._code_ids(plan.code)
+        text = [_clause(c, _ALL) for c in plan.clauses]
         must: list[dict[str, Any]] = []
-        text = [_clause(c, _ALL) for c in clauses]
-        if code_ids and not (query.ics_prefixes or query.hs_prefixes):
+        if code_ids:
             matched = {"bool": {"must": text}} if text else {"match_none": {}}
             must.append({"bool": {"should": [matched, {"ids": {"values": code_ids}}], "minimum_should_match": 1}})
         else:
             must += text
-        base = {"bool": {"must": must or [{"match_all": {}}], "filter": self._filters(query)}}
+        base = {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(plan)}}
         summary = self.client.search(index=self.alias, query=base, size=0, track_total_hits=True,
                                      aggs=self._aggregations(code_ids))
         total = int(summary["hits"]["total"]["value"])
         passing = {b["key"] for b in summary["aggregations"].get("codes", {}).get("ids", {}).get("buckets", [])}
         first = [i for i in code_ids if i in passing]
-        hits = self._page(query, base, clauses, first)
+        hits = self._page(plan, base, first)
         return SearchResult(total=total, hits=hits, facets=self._facets(summary["aggregations"]))
 
     @staticmethod
@@ -270,18 +295,17 @@ class ElasticsearchBackend(SearchBackend):
             facets[facet] = dict(sorted(pairs, key=lambda p: (-p[1], p[0])))
         return facets
 
-    def _page(self, query: SearchQuery, base: dict[str, Any], clauses: list[QueryClause],
-              first: list[str]) -> list[SearchHit]:
-        end = query.offset + query.size
-        relevance = query.sort is SortOrder.RELEVANCE
-        lead = first[query.offset:end] if relevance else []
-        wanted = query.size - len(lead)
-        start = max(0, query.offset - len(first)) if relevance else query.offset
+    def _page(self, plan: Plan, base: dict[str, Any], first: list[str]) -> list[SearchHit]:
+        end = plan.offset + plan.size
+        relevance = plan.sort is SortOrder.RELEVANCE
+        lead = first[plan.offset:end] if relevance else []
+        wanted = plan.size - len(lead)
+        start = max(0, plan.offset - len(first)) if relevance else plan.offset
         sources: dict[str, dict[str, Any]] = {}
         rest: list[str] = []
         if wanted > 0:
-            response = self.client.search(index=self.alias, query=self._ranked(base, clauses, first, relevance),
-                                          sort=self._sort(query, clauses), from_=start, size=wanted,
+            response = self.client.search(index=self.alias, query=self._ranked(base, plan, first),
+                                          sort=self._sort(plan), from_=start, size=wanted,
                                           source=["payload", "kind", "code", "region", "member", "status", "date"])
             for hit in response["hits"]["hits"]:
                 rest.append(hit["_id"])
@@ -290,30 +314,33 @@ class ElasticsearchBackend(SearchBackend):
             for hit in self.client.mget(index=self.alias, ids=lead)["docs"]:
                 if hit.get("found"):
                     sources[hit["_id"]] = hit["_source"]
-        terms = self.analyzer.highlight_terms(query.text)
+        terms = list(plan.highlight_terms)
         return [self._hit(i, sources[i], terms) for i in lead + rest if i in sources]
 
     @staticmethod
-    def _ranked(base: dict[str, Any], clauses: list[QueryClause], first: list[str],
-                relevance: bool) -> dict[str, Any]:
+    def _ranked(base: dict[str, Any], plan: Plan, first: list[str]) -> dict[str, Any]:
         query: dict[str, Any] = {"bool": {"filter": [base]}}
-        if first and relevance:
+        if first and plan.sort is SortOrder.RELEVANCE:
             query["bool"]["must_not"] = [{"ids": {"values": first}}]
-        if relevance and clauses:
-            in_title = {"bool": {"must": [_clause(c, _TITLE) for c in clauses]}}
-            query["bool"]["should"] = [{"constant_score": {"filter": in_title, "boost": 1.0}}]
+        if plan.ranks_by_title:
+            in_title = {"bool": {"must": [_clause(c, _TITLE) for c in plan.clauses]}}
+            # Score 1/title_len inside the title tier (shorter titles first), 0 outside it.
+            query["bool"]["should"] = [{"function_score": {
+                "query": {"constant_score": {"filter": in_title}},
+                "field_value_factor": {"field": "title_len", "modifier": "reciprocal", "missing": 1},
+                "boost_mode": "replace"}}]
         return query
 
     @staticmethod
-    def _sort(query: SearchQuery, clauses: list[QueryClause]) -> list[Any]:
+    def _sort(plan: Plan) -> list[Any]:
         newest = [{"date": {"order": "desc", "missing": "_last"}}, {"seq": "desc"}]
-        if query.sort is SortOrder.NEWEST:
+        if plan.sort is SortOrder.NEWEST:
             return newest
-        if query.sort is SortOrder.OLDEST:
+        if plan.sort is SortOrder.OLDEST:
             return [{"date": {"order": "asc", "missing": "_last"}}, {"seq": "asc"}]
-        if not clauses:
+        if not plan.ranks_by_title:
             return newest
-        return [{"_score": "desc"}, {"title_len": "asc"}, *newest]
+        return [{"_score": "desc"}, *newest]
 
     def _hit(self, doc_id: str, source: dict[str, Any], terms: list[str]) -> SearchHit:
         payload = source["payload"]

@@ -16,38 +16,48 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from search.analysis import Analyzer, QueryClause
-from search.base import SearchBackend, SearchBackendError
-from search.codes import CodeQuery, code_query
-from search.documents import SearchDocument, hs_tag, ics_tag, tags
+from search.analysis import Analyzer
+from search.base import IndexSchemaError, SearchBackend, SearchBackendError
+from search.documents import IndexedDocument, SearchDocument, index_document
+from search.fields import COLUMNS, FACETS, SCHEMA_VERSION, FieldType, FilterKind
 from search.highlight import hit_highlights
-from search.query import FACETS, SearchHit, SearchQuery, SearchResult, SortOrder
+from search.plan import Clause, Plan, TermMode, compile_query
+from search.query import SearchHit, SearchQuery, SearchResult, SortOrder
 
-SCHEMA = """
+_SQL_TYPES = {FieldType.KEYWORD: "TEXT", FieldType.DATE: "INTEGER", FieldType.INTEGER: "INTEGER"}
+_COLUMN_NAMES = tuple(f.name for f in COLUMNS)
+# Keyword columns held in memory, dictionary-encoded, for facets and equality filters.
+_ENCODED = tuple(f.name for f in COLUMNS if f.type is FieldType.KEYWORD and (f.facet or f.filter))
+_TEXT_COLUMNS = ("title_tok", "title_bg", "body_tok", "body_bg", "codes", "tags")
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs(
-  rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, code TEXT NOT NULL,
-  code_key TEXT NOT NULL, family TEXT, region TEXT NOT NULL, member TEXT, status TEXT, date INTEGER,
-  title_len INTEGER NOT NULL, payload TEXT NOT NULL);
+  rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, code TEXT NOT NULL, code_key TEXT NOT NULL,
+  {", ".join(f"{f.name} {_SQL_TYPES[f.type]}" for f in COLUMNS)}, title_len INTEGER NOT NULL, payload TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_code ON docs(code);
 CREATE INDEX IF NOT EXISTS docs_code_key ON docs(code_key);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-  title_tok, title_bg, body_tok, body_bg, codes, tags, tokenize="unicode61 remove_diacritics 0 tokenchars '_'");
+  {", ".join(_TEXT_COLUMNS)}, tokenize="unicode61 remove_diacritics 0 tokenchars '_'");
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 """
+SQL_INSERT_DOC = (f"INSERT INTO docs(rowid, id, code, code_key, {', '.join(_COLUMN_NAMES)}, title_len, payload) "
+                  f"VALUES ({', '.join('?' * (len(_COLUMN_NAMES) + 6))})")
+SQL_INSERT_FTS = f"INSERT INTO fts(rowid, {', '.join(_TEXT_COLUMNS)}) VALUES ({', '.join('?' * 7)})"
 SQL_MATCH_ROWIDS = "SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?"
 SQL_CODE_EXACT = "SELECT rowid FROM docs WHERE code = ?"
 SQL_CODE_KEY = "SELECT rowid FROM docs WHERE code_key = ? ORDER BY date DESC, code DESC"
 SQL_CODE_PREFIX = "SELECT rowid FROM docs WHERE code >= ? AND code < ? ORDER BY code LIMIT 200"
 SQL_FETCH = "SELECT rowid, id, kind, code, region, member, status, date, payload FROM docs WHERE rowid IN ({})"
-SQL_COLUMNS = "SELECT rowid, kind, region, member, status, date, title_len FROM docs"
+SQL_COLUMNS = f"SELECT rowid, date, title_len, {', '.join(_ENCODED)} FROM docs"
 PLANNED_QUERIES = {"match": SQL_MATCH_ROWIDS, "code_exact": SQL_CODE_EXACT,
                    "code_key": SQL_CODE_KEY, "code_prefix": SQL_CODE_PREFIX}
 _ALL_COLUMNS = ("{title_bg body_bg}", "{title_tok body_tok codes}")
@@ -76,6 +86,32 @@ def _date_ord(value: date | None) -> int:
     return value.toordinal() if value else _NO_DATE
 
 
+def _clause_expression(clause: Clause, columns: tuple[str, str]) -> str:
+    """One clause as FTS5 text. Every term is a quoted analyzer token, so user input never reaches FTS5
+    syntax: quotes, *, NEAR, brackets are searched as text or dropped."""
+    han_columns, word_columns = columns
+    alternatives = []
+    for term in clause.terms:
+        if term.mode is TermMode.TOKEN:
+            alternatives.append(f'{word_columns} : "{term.text}"')
+        elif term.mode is TermMode.PREFIX:
+            alternatives.append(f'{han_columns} : "{term.text}"*')
+        else:
+            alternatives.append(f'{han_columns} : "{" ".join(term.grams)}"')
+    return " OR ".join(alternatives)
+
+
+def _tags_expression(plan: Plan) -> str | None:
+    parts = [" OR ".join(f'tags : "{prefix}"*' for prefix in f.values)
+             for f in plan.filters if f.kind is FilterKind.PREFIX]
+    return " AND ".join(f"({p})" for p in parts) if parts else None
+
+
+def _and(parts: Iterable[str | None]) -> str | None:
+    present = [p for p in parts if p]
+    return " AND ".join(f"({p})" for p in present) if present else None
+
+
 class SqliteFts5Backend(SearchBackend):
     name = "sqlite"
 
@@ -87,12 +123,15 @@ class SqliteFts5Backend(SearchBackend):
         self._local = threading.local()
         self._columns_lock = threading.Lock()
         self._columns: _Columns | None = None
-        with self._conn() as conn:
-            conn.executescript(SCHEMA)
+        conn = self._conn()
+        fresh = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'docs'").fetchone()[0] == 0
+        conn.executescript(SCHEMA)
+        if fresh:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
     # ------------------------------------------------------------------------------------------ plumbing
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -106,42 +145,60 @@ class SqliteFts5Backend(SearchBackend):
             conn.close()
             self._local.conn = None
 
-    def _generation(self) -> int:
-        return int(self._conn().execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+    def _meta(self, key: str) -> int | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return int(row[0]) if row else None
+
+    def schema_problem(self) -> str | None:
+        found = self._meta("schema_version")
+        if found == SCHEMA_VERSION:
+            return None
+        return (f"the search index at {self.path} was built by an older version of StdWatch (index schema {found}, "
+                f"this version needs {SCHEMA_VERSION}); run `stdwatch index rebuild`")
+
+    def _check_schema(self) -> None:
+        if problem := self.schema_problem():
+            raise IndexSchemaError(problem)
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction that bumps the generation readers watch; WAL readers keep seeing the old
+        state until it commits."""
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key='generation'")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise SearchBackendError(f"sqlite index {what} failed: {exc}") from exc
 
     # ------------------------------------------------------------------------------------------ writing
     def index(self, docs: Sequence[SearchDocument]) -> None:
+        self._check_schema()
         latest = list({d.id: d for d in docs}.values())
         if not latest:
             return
         # Analyse before taking the write lock, so readers and other writers wait as little as possible.
-        rows, texts = self._prepare(latest)
-        self._write(lambda conn: self._insert(conn, rows, texts))
+        indexed = [index_document(d, self.analyzer) for d in latest]
+        with self._transaction("write") as conn:
+            self._insert(conn, indexed)
 
-    def _prepare(self, docs: list[SearchDocument]) -> tuple[list[tuple], list[tuple[str, ...]]]:
-        rows = [(doc.id, doc.kind, doc.code, doc.code_key, doc.family, doc.region, doc.member, doc.status,
-                 _date_ord(doc.date), len(doc.title), self._payload(doc)) for doc in docs]
-        return rows, [self._fts_values(doc) for doc in docs]
-
-    def _insert(self, conn: sqlite3.Connection, rows: list[tuple], texts: list[tuple[str, ...]]) -> None:
-        self._delete_ids(conn, [row[0] for row in rows])
+    def _insert(self, conn: sqlite3.Connection, docs: list[IndexedDocument]) -> None:
+        self._delete_ids(conn, [d.document.id for d in docs])
         start = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM docs").fetchone()[0] + 1
-        conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                         [(rowid, *row) for rowid, row in enumerate(rows, start)])
-        conn.executemany("INSERT INTO fts(rowid, title_tok, title_bg, body_tok, body_bg, codes, tags) "
-                         "VALUES (?,?,?,?,?,?,?)", [(rowid, *t) for rowid, t in enumerate(texts, start)])
-
-    def _fts_values(self, doc: SearchDocument) -> tuple[str, ...]:
-        title_tokens, title_grams = self.analyzer.analyse("\n".join(doc.titles) or doc.title)
-        body_tokens, body_grams = self.analyzer.analyse(doc.body)
-        code_tokens = self.analyzer.runs(" ".join(doc.codes))
-        return (" ".join(title_tokens), " ".join(title_grams), " ".join(body_tokens), " ".join(body_grams),
-                " ".join(code_tokens), " ".join(tags(doc)))
+        conn.executemany(SQL_INSERT_DOC, [self._doc_row(rowid, d.document) for rowid, d in enumerate(docs, start)])
+        conn.executemany(SQL_INSERT_FTS, [(rowid, *(" ".join(getattr(d, c)) for c in _TEXT_COLUMNS))
+                                          for rowid, d in enumerate(docs, start)])
 
     @staticmethod
-    def _payload(doc: SearchDocument) -> str:
-        return json.dumps({"title": doc.title, "titles": doc.titles, "body": doc.body, "ics": doc.ics,
-                           "hs": doc.hs, "family": doc.family}, ensure_ascii=False)
+    def _doc_row(rowid: int, doc: SearchDocument) -> tuple[Any, ...]:
+        values = [_date_ord(doc.date) if f.type is FieldType.DATE else doc.value(f.name) for f in COLUMNS]
+        payload = json.dumps({"title": doc.title, "titles": doc.titles, "body": doc.body, "ics": doc.ics,
+                              "hs": doc.hs}, ensure_ascii=False)
+        return (rowid, doc.id, doc.code, doc.code_key, *values, len(doc.title), payload)
 
     @staticmethod
     def _delete_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> None:
@@ -155,32 +212,23 @@ class SqliteFts5Backend(SearchBackend):
             conn.executemany("DELETE FROM docs WHERE rowid = ?", old)
 
     def delete(self, ids: Sequence[str]) -> None:
-        self._write(lambda conn: self._delete_ids(conn, list(ids)))
+        with self._transaction("delete") as conn:
+            self._delete_ids(conn, list(ids))
 
     def clear(self) -> None:
-        self._write(lambda conn: conn.execute("DELETE FROM fts") and conn.execute("DELETE FROM docs"))
-
-    def _write(self, change: Callable[[sqlite3.Connection], object]) -> None:
-        """Run one change in a write transaction and bump the generation readers watch."""
-        conn = self._conn()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            change(conn)
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key='generation'")
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise SearchBackendError(f"sqlite index write failed: {exc}") from exc
+        self.rebuild([])
 
     def rebuild(self, docs: Iterable[SearchDocument]) -> int:
-        """One write transaction: WAL readers keep seeing the old index until the new one commits."""
-        conn = self._conn()
+        """Drop and recreate the tables in one write transaction (the current shape, whatever built the old
+        index); WAL readers keep seeing the old index until the new one commits."""
         count = 0
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM fts")
-            conn.execute("DELETE FROM docs")
+        with self._transaction("rebuild") as conn:
+            conn.execute("DROP TABLE IF EXISTS fts")
+            conn.execute("DROP TABLE IF EXISTS docs")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             batch: list[SearchDocument] = []
             for doc in docs:
                 batch.append(doc)
@@ -188,19 +236,12 @@ class SqliteFts5Backend(SearchBackend):
                     count += self._insert_batch(conn, batch)
                     batch = []
             count += self._insert_batch(conn, batch)
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key='generation'")
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise SearchBackendError(f"sqlite index rebuild failed: {exc}") from exc
         return count
 
     def _insert_batch(self, conn: sqlite3.Connection, docs: list[SearchDocument]) -> int:
         latest = list({d.id: d for d in docs}.values())
         if latest:
-            rows, texts = self._prepare(latest)
-            self._insert(conn, rows, texts)
+            self._insert(conn, [index_document(d, self.analyzer) for d in latest])
         return len(latest)
 
     def count(self) -> int:
@@ -208,7 +249,7 @@ class SqliteFts5Backend(SearchBackend):
 
     # ------------------------------------------------------------------------------------------ columns
     def _load_columns(self) -> _Columns:
-        generation = self._generation()
+        generation = self._meta("generation") or 0
         with self._columns_lock:
             if self._columns is not None and self._columns.generation == generation:
                 return self._columns
@@ -217,14 +258,14 @@ class SqliteFts5Backend(SearchBackend):
             alive = np.zeros(size, dtype=bool)
             dates = np.full(size, _NO_DATE, dtype=np.int64)
             title_len = np.zeros(size, dtype=np.int32)
-            encoded = {f: np.zeros(size, dtype=np.int32) for f in ("kind", "region", "member", "status")}
-            labels: dict[str, list[str]] = {f: [""] for f in encoded}
-            index: dict[str, dict[str, int]] = {f: {} for f in encoded}
-            for rowid, kind, region, member, status, day, length in rows:
+            encoded = {f: np.zeros(size, dtype=np.int32) for f in _ENCODED}
+            labels: dict[str, list[str]] = {f: [""] for f in _ENCODED}
+            index: dict[str, dict[str, int]] = {f: {} for f in _ENCODED}
+            for rowid, day, length, *values in rows:
                 alive[rowid] = True
-                dates[rowid] = day
+                dates[rowid] = _NO_DATE if day is None else day
                 title_len[rowid] = length
-                for facet, value in (("kind", kind), ("region", region), ("member", member), ("status", status)):
+                for facet, value in zip(_ENCODED, values, strict=True):
                     if value:
                         code = index[facet].get(value)
                         if code is None:
@@ -238,37 +279,10 @@ class SqliteFts5Backend(SearchBackend):
             return self._columns
 
     # ------------------------------------------------------------------------------------------ searching
-    def match_expression(self, query: SearchQuery) -> str | None:
-        """The FTS5 MATCH text for a query. Every term is a quoted token made by the analyzer, so user
-        input never reaches FTS5 syntax: quotes, *, NEAR, brackets are searched as text or dropped."""
-        parts = [self._clause_expression(c, _ALL_COLUMNS) for c in self.analyzer.query_clauses(query.text)]
-        if query.ics_prefixes:
-            parts.append(" OR ".join(f'tags : "{ics_tag(p)}"*' for p in query.ics_prefixes))
-        if query.hs_prefixes:
-            parts.append(" OR ".join(f'tags : "{hs_tag(p)}"*' for p in query.hs_prefixes))
-        return " AND ".join(f"({p})" for p in parts) if parts else None
-
-    def title_expression(self, query: SearchQuery) -> str | None:
-        """Every query word in the title: the first relevance tier."""
-        parts = [self._clause_expression(c, _TITLE_COLUMNS) for c in self.analyzer.query_clauses(query.text)]
-        return " AND ".join(f"({p})" for p in parts) if parts else None
-
-    @staticmethod
-    def _clause_expression(clause: QueryClause, columns: tuple[str, str]) -> str:
-        """One word or its synonyms. Han words match as bigram phrases (a substring match, so 锂电池 finds
-        电动自行车用锂电池组 whatever jieba made of it); one Han character as a prefix; Latin words and numbers
-        as whole tokens."""
-        han_columns, word_columns = columns
-        alternatives = []
-        for alt in clause.alternatives:
-            if not _is_han(alt):
-                alternatives.append(f'{word_columns} : "{alt}"')
-            elif len(alt) == 1:
-                alternatives.append(f'{han_columns} : "{alt}"*')
-            else:
-                grams = " ".join(alt[i:i + 2] for i in range(len(alt) - 1))
-                alternatives.append(f'{han_columns} : "{grams}"')
-        return " OR ".join(alternatives)
+    def match_expression(self, plan: Plan) -> str | None:
+        """The FTS5 MATCH text of a plan's words and prefix filters."""
+        words = _and(_clause_expression(c, _ALL_COLUMNS) for c in plan.clauses)
+        return _and([words, _tags_expression(plan)])
 
     def _matching_rowids(self, match: str | None, cols: _Columns) -> np.ndarray:
         if match is None:
@@ -282,7 +296,10 @@ class SqliteFts5Backend(SearchBackend):
         ids = ids[ids < len(cols.alive)]
         return ids[cols.alive[ids]]
 
-    def _code_rowids(self, code: CodeQuery | None) -> list[int]:
+    def _code_rowids(self, plan: Plan, cols: _Columns) -> list[int]:
+        """Code hits in rank order (exact code, other editions newest first, longer codes), that pass the
+        prefix filters."""
+        code = plan.code
         if code is None:
             return []
         conn = self._conn()
@@ -290,23 +307,28 @@ class SqliteFts5Backend(SearchBackend):
         for sql, args in ((SQL_CODE_EXACT, (code.exact,)), (SQL_CODE_KEY, (code.key,)),
                           (SQL_CODE_PREFIX, (code.prefix, code.prefix + "\uffff"))):
             for (rowid,) in conn.execute(sql, args):
-                ordered.setdefault(rowid, None)
-        return list(ordered)
+                if rowid < len(cols.alive):
+                    ordered.setdefault(rowid, None)
+        rowids = list(ordered)
+        tags = _tags_expression(plan)
+        if tags and rowids:
+            passing = set(self._matching_rowids(tags, cols).tolist())
+            rowids = [r for r in rowids if r in passing]
+        return rowids
 
-    def _filter_mask(self, rowids: np.ndarray, cols: _Columns, query: SearchQuery) -> np.ndarray:
+    def _filter_mask(self, rowids: np.ndarray, cols: _Columns, plan: Plan) -> np.ndarray:
         mask = np.ones(len(rowids), dtype=bool)
-        for facet, values in (("kind", query.kinds), ("region", query.regions), ("member", query.members),
-                              ("status", query.statuses)):
-            if values:
-                codes = [cols.code_of(facet, v) for v in values]
-                mask &= np.isin(cols.encoded[facet][rowids], codes)
-        if query.date_from or query.date_to:
+        for f in plan.filters:
+            if f.kind is FilterKind.EQUALITY:
+                codes = [cols.code_of(f.field, v) for v in f.values]
+                mask &= np.isin(cols.encoded[f.field][rowids], codes)
+        for r in plan.ranges:  # the one range field is the document date
             days = cols.date[rowids]
             mask &= days != _NO_DATE
-            if query.date_from:
-                mask &= days >= query.date_from.toordinal()
-            if query.date_to:
-                mask &= days <= query.date_to.toordinal()
+            if r.low:
+                mask &= days >= r.low.toordinal()
+            if r.high:
+                mask &= days <= r.high.toordinal()
         return mask
 
     @staticmethod
@@ -315,7 +337,7 @@ class SqliteFts5Backend(SearchBackend):
         for facet in FACETS:
             if facet == "year":
                 values, counts = np.unique(cols.year[rowids], return_counts=True)
-                pairs = [(str(v), int(c)) for v, c in zip(values, counts) if v]
+                pairs = [(str(v), int(c)) for v, c in zip(values, counts, strict=True) if v]
             else:
                 counts = np.bincount(cols.encoded[facet][rowids], minlength=len(cols.labels[facet]))
                 pairs = [(cols.labels[facet][i], int(c)) for i, c in enumerate(counts) if i and c]
@@ -323,53 +345,54 @@ class SqliteFts5Backend(SearchBackend):
         return facets
 
     def search(self, query: SearchQuery) -> SearchResult:
+        self._check_schema()
+        plan = compile_query(query, self.analyzer)
         cols = self._load_columns()
-        code = code_query(query.text)
-        match = self.match_expression(query)
-        rowids = self._matching_rowids(match, cols)
-        code_ids = [r for r in self._code_rowids(code) if r < len(cols.alive)]
-        if code_ids and not (query.ics_prefixes or query.hs_prefixes):
+        rowids = self._matching_rowids(self.match_expression(plan), cols)
+        code_ids = self._code_rowids(plan, cols)
+        if code_ids:
             rowids = np.union1d(rowids, np.asarray(code_ids, dtype=np.int64))
-        selected = rowids[self._filter_mask(rowids, cols, query)]
+        selected = rowids[self._filter_mask(rowids, cols, plan)]
         facets = self._facets(selected, cols)
-        page = self._order(selected, cols, query, code_ids)
-        return SearchResult(total=int(len(selected)), hits=self._hits(page, query), facets=facets)
+        page = self._order(selected, cols, plan, code_ids)
+        return SearchResult(total=int(len(selected)), hits=self._hits(page, plan), facets=facets)
 
-    def _order(self, selected: np.ndarray, cols: _Columns, query: SearchQuery, code_ids: list[int]) -> list[int]:
+    def _order(self, selected: np.ndarray, cols: _Columns, plan: Plan, code_ids: list[int]) -> list[int]:
         """The rowids of the requested page, in order."""
-        end = query.offset + query.size
+        start, end = plan.offset, plan.offset + plan.size
         newest_first = _date_key(selected, cols.date[selected])
-        if query.sort is SortOrder.NEWEST:
-            return [int(r) for r in selected[_top(newest_first, end)][query.offset:end]]
-        if query.sort is SortOrder.OLDEST:
+        if plan.sort is SortOrder.NEWEST:
+            return [int(r) for r in selected[_top(newest_first, end)][start:end]]
+        if plan.sort is SortOrder.OLDEST:
             oldest_first = _date_key(selected, cols.date[selected], newest=False)
-            return [int(r) for r in selected[_top(oldest_first, end)][query.offset:end]]
+            return [int(r) for r in selected[_top(oldest_first, end)][start:end]]
         passing = np.isin(np.asarray(code_ids, dtype=np.int64), selected) if code_ids else []
-        first = [r for r, ok in zip(code_ids, passing) if ok]
-        title_match = self.title_expression(query)
-        if title_match is None:
+        first = [r for r, ok in zip(code_ids, passing, strict=True) if ok]
+        if not plan.ranks_by_title:
             # No words to rank by: code hits first, then newest first.
-            return _merge(first, selected[_top(newest_first, end + len(first))], end)[query.offset:end]
+            return _merge(first, selected[_top(newest_first, end + len(first))], end)[start:end]
+        title_match = _and(_clause_expression(c, _TITLE_COLUMNS) for c in plan.clauses)
         in_title = np.isin(selected, self._matching_rowids(title_match, cols), assume_unique=True)
-        # Title tier, then shorter titles, then newest: one int64 key, so only the page needs sorting.
-        lengths = np.minimum(cols.title_len[selected], 1023).astype(np.int64)
+        # Title tier (shorter titles first), then newest: one int64 key, so only the page needs sorting.
+        lengths = np.where(in_title, np.minimum(cols.title_len[selected], 1023), 0).astype(np.int64)
         key = ((~in_title).astype(np.int64) << 61) | (lengths << 51) | newest_first
-        return _merge(first, selected[_top(key, end + len(first))], end)[query.offset:end]
+        return _merge(first, selected[_top(key, end + len(first))], end)[start:end]
 
-    def _hits(self, rowids: list[int], query: SearchQuery) -> list[SearchHit]:
+    def _hits(self, rowids: list[int], plan: Plan) -> list[SearchHit]:
         if not rowids:
             return []
         marks = ",".join("?" * len(rowids))
         rows = {r[0]: r for r in self._conn().execute(SQL_FETCH.format(marks), rowids)}
-        terms = self.analyzer.highlight_terms(query.text)
+        terms = list(plan.highlight_terms)
         hits = []
         for rowid in rowids:
             _, doc_id, kind, code, region, member, status, day, payload = rows[rowid]
             data = json.loads(payload)
             hits.append(SearchHit(
                 id=doc_id, kind=kind, code=code, title=data["title"],
-                highlight=hit_highlights(data["title"], data["titles"], data["body"], code, terms, self.analyzer), status=status, region=region,
-                member=member, date=date.fromordinal(day) if day != _NO_DATE else None,
+                highlight=hit_highlights(data["title"], data["titles"], data["body"], code, terms, self.analyzer),
+                status=status, region=region, member=member,
+                date=date.fromordinal(day) if day not in (None, _NO_DATE) else None,
             ))
         return hits
 
@@ -406,10 +429,6 @@ def _merge(first: list[int], rest: np.ndarray, end: int) -> list[int]:
             seen.add(rowid)
             out.append(rowid)
     return out
-
-
-def _is_han(text: str) -> bool:
-    return bool(text) and "\u3400" <= text[0] <= "\ufaff"
 
 
 def _years(days: np.ndarray) -> np.ndarray:

@@ -77,6 +77,8 @@ class SubscriptionRecipient(Base):
     email: Mapped[str] = mapped_column(String(320))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Set by the delivery work once the confirmation email went out, so it is sent once.
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("subscription_id", "email", name="uq_recipient_subscription_email"),)

@@ -21,6 +21,8 @@ RUN_COUNTERS = ("pages", "new", "updated", "unchanged", "quarantined", "blocked"
 
 @dataclass(frozen=True)
 class RunInfo:
+    """One crawl run and its stats; GET /api/crawls returns it as it is."""
+
     id: int
     spider: str
     started_at: datetime
@@ -63,6 +65,11 @@ class CrawlRepository:
         with self.engine.begin() as conn:
             conn.execute(update(_RUNS).where(_RUNS.c.id == run_id)
                          .values(finished_at=utcnow(), finish_reason=finish_reason, **values))
+
+    def run(self, run_id: int) -> RunInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_RUNS).where(_RUNS.c.id == run_id)).first()
+        return RunInfo(**row._mapping) if row else None
 
     def runs(self, limit: int = 50, spider: str | None = None) -> list[RunInfo]:
         query = select(_RUNS).order_by(_RUNS.c.id.desc()).limit(limit)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -40,3 +42,43 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent)."""
     command.upgrade(alembic_config(engine), "head")
+
+
+def database_exists(url: str) -> bool:
+    """Whether the store of record at `url` has been created (`stdwatch init` / `demo` migrated it), found
+    without creating anything: a missing SQLite file stays missing, an empty one or a database without our
+    schema counts as absent. A PostgreSQL database that does not exist is False; a server that cannot be
+    reached is an error (OperationalError), not an empty answer."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_store_exists(parsed.database)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return inspect(conn).has_table("alembic_version")
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "3D000":  # invalid_catalog_name: no such database
+            return False
+        raise
+    finally:
+        engine.dispose()
+
+
+def _sqlite_store_exists(database: str | None) -> bool:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return False
+    path = Path(database).expanduser()
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    # Read-only URI: opening must not create the file or a WAL beside a database that is not ours.
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
+    except sqlite3.DatabaseError:  # a file that is not an SQLite database
+        return False
+    finally:
+        conn.close()
+    return row is not None

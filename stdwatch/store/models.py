@@ -105,3 +105,13 @@ class CrawlRun(Base):
     blocked: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Cursor(Base):
+    """How far a consumer of the version history (the alert matcher) has read: a document_versions id."""
+
+    __tablename__ = "cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

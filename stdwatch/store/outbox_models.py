@@ -17,7 +17,8 @@ class Alert(Base):
     __tablename__ = "alerts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"),
+                                                 index=True)
     document_id: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer)
     # new | changed | new_edition | withdrawn | replaced | effective | deadline_reminder
@@ -33,18 +34,23 @@ class Alert(Base):
 
 
 class OutgoingEmail(Base):
-    """A rendered message kept whole, so a retry after a crash sends the same bytes with the same Message-ID."""
+    """A rendered message kept whole: a retry after a crash sends the same bytes with the same Message-ID."""
 
     __tablename__ = "outgoing_emails"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16), default="digest")  # digest | confirmation
     subscription_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # No foreign key: a sent message stays on record after its recipient row is deleted.
+    recipient_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     recipient: Mapped[str] = mapped_column(String(320))
     period_key: Mapped[str] = mapped_column(String(100))
     message_id: Mapped[str] = mapped_column(String(300), unique=True)
     subject: Mapped[str] = mapped_column(String(1000))
     raw: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))  # pending | sent | failed
+    # pending -> sending (claimed, leased until next_attempt_at) -> sent | pending (retry) | failed;
+    # cancelled when the address unsubscribed before the message left.
+    status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(2000), nullable=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
 
 from stdwatch.identifiers import CodeError, parse_standard_code, parse_tbt_symbol
-from stdwatch.records import Record, StandardRecord, content_hash, merge_records, record_from_json, to_json
+from stdwatch.records import (
+    Record, StandardRecord, apply_update, content_hash, non_empty_update, record_from_json, to_json,
+)
 from stdwatch.store.models import Document, DocumentLink, DocumentVersion
 
 _CHUNK = 500
@@ -68,6 +70,21 @@ class UpsertResult:
         return self
 
 
+@dataclass(frozen=True)
+class _State:
+    """What the store holds for one document while a batch is applied: `full` is set once the batch changed it."""
+
+    digest: str
+    version: int
+    full: Record | None = None
+    data: dict[str, Any] | None = None
+
+    def record(self) -> Record | None:
+        if self.full is not None:
+            return self.full
+        return record_from_json(self.data) if self.data is not None else None
+
+
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -99,61 +116,71 @@ class DocumentRepository:
 
     # ------------------------------------------------------------------------------------------ writing
     def upsert_many(self, records: Iterable[Record], seen_at: datetime | None = None) -> UpsertResult:
-        """Store records: new ones at version 1, changed ones as a new version, unchanged ones only 'seen'."""
+        """Store records in order: new ones at version 1, changed ones as a new version, unchanged ones only
+        'seen'. A record that states only some fields (a line of a load) merges onto the stored one field by
+        field (stdwatch.records.apply_update); two records of one document are applied one after the other, each
+        a version of its own, so the history never depends on how a load was cut into batches. Every record is
+        counted once in new, updated or unchanged."""
         now = seen_at or utcnow()
-        latest = {r.id: r for r in records}
+        records = list(records)
         result = UpsertResult()
         with self.engine.begin() as conn:
-            known: dict[str, tuple[str, int]] = {}
-            for chunk in _chunks(list(latest)):
-                rows = conn.execute(select(_DOCS.c.id, _DOCS.c.content_hash, _DOCS.c.version)
-                                    .where(_DOCS.c.id.in_(chunk)))
-                known.update({row.id: (row.content_hash, row.version) for row in rows})
-            inserts, updates, versions, seen, linked = [], [], [], [], []
-            for doc_id, record in latest.items():
-                digest = content_hash(record)
-                data = to_json(record)
-                if doc_id not in known:
-                    inserts.append(self._document_row(record, doc_id, digest, data, now))
-                    versions.append({"document_id": doc_id, "version": 1, "content_hash": digest, "data": data,
-                                     "recorded_at": now})
-                    linked.append(record)
-                    result.new += 1
-                elif known[doc_id][0] != digest:
-                    version = known[doc_id][1] + 1
-                    updates.append({"b_id": doc_id, "b_version": version, "b_hash": digest, "b_data": data,
-                                    "b_now": now})
-                    versions.append({"document_id": doc_id, "version": version, "content_hash": digest,
-                                     "data": data, "recorded_at": now})
-                    linked.append(record)
-                    result.updated += 1
-                else:
-                    seen.append({"b_id": doc_id, "b_now": now})
+            before = self._states(conn, records)
+            states = dict(before)
+            versions: list[dict[str, Any]] = []
+            for record in records:
+                state = states.get(record.id)
+                full = apply_update(state.record() if state else None, record)
+                digest = content_hash(full)
+                if state is not None and state.digest == digest:
                     result.unchanged += 1
                     continue
-                result.changed_ids.append(doc_id)
-            self._write(conn, inserts, updates, versions, seen, linked)
+                version = state.version + 1 if state else 1
+                states[record.id] = _State(digest, version, full)
+                versions.append({"document_id": record.id, "version": version, "content_hash": digest,
+                                 "data": to_json(full), "recorded_at": now})
+                if state is None:
+                    result.new += 1
+                else:
+                    result.updated += 1
+                if record.id not in result.changed_ids:
+                    result.changed_ids.append(record.id)
+            self._write(conn, before, states, versions, now)
         return result
 
     def merge_many(self, records: Iterable[Record], seen_at: datetime | None = None) -> UpsertResult:
         """Upsert records that may state only part of a document (a catalogue row with a code and a title):
         what they state wins, what they leave empty keeps the stored value."""
-        latest = {r.id: r for r in records}
-        stored = {doc.id: record_from_json(doc.data) for doc in self.get_many(list(latest))}
-        return self.upsert_many([merge_records(stored[i], r) if i in stored else r for i, r in latest.items()],
-                                seen_at)
+        return self.upsert_many([non_empty_update(r) for r in records], seen_at)
 
     @staticmethod
-    def _document_row(record: Record, doc_id: str, digest: str, data: dict[str, Any],
-                      now: datetime) -> dict[str, Any]:
+    def _states(conn: Any, records: list[Record]) -> dict[str, _State]:
+        """Stored hash and version of the documents these records name; the stored data only where a record
+        states part of a document and must merge onto it."""
+        partial = {r.id for r in records if r.stated_fields is not None}
+        states: dict[str, _State] = {}
+        for chunk in _chunks(list(dict.fromkeys(r.id for r in records))):
+            rows = conn.execute(select(_DOCS.c.id, _DOCS.c.content_hash, _DOCS.c.version).where(_DOCS.c.id.in_(chunk)))
+            states.update({row.id: _State(row.content_hash, row.version) for row in rows})
+        for chunk in _chunks([i for i in states if i in partial]):
+            for row in conn.execute(select(_DOCS.c.id, _DOCS.c.data).where(_DOCS.c.id.in_(chunk))):
+                states[row.id] = replace(states[row.id], data=row.data)
+        return states
+
+    @staticmethod
+    def _document_row(record: Record, state: _State, now: datetime) -> dict[str, Any]:
         code = record.code if isinstance(record, StandardRecord) else record.symbol
-        return {"id": doc_id, "kind": record.kind.value, "code": code, "code_key": record.key, "version": 1,
-                "content_hash": digest, "data": data, "first_seen": now, "last_seen": now, "updated_at": now,
-                "index_pending": True}
+        return {"id": record.id, "kind": record.kind.value, "code": code, "code_key": record.key,
+                "version": state.version, "content_hash": state.digest, "data": to_json(record), "first_seen": now,
+                "last_seen": now, "updated_at": now, "index_pending": True}
 
-    @staticmethod
-    def _write(conn: Any, inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
-               versions: list[dict[str, Any]], seen: list[dict[str, Any]], linked: list[Record]) -> None:
+    def _write(self, conn: Any, before: dict[str, _State], after: dict[str, _State], versions: list[dict[str, Any]],
+               now: datetime) -> None:
+        changed = [(doc_id, s) for doc_id, s in after.items() if s.full is not None]
+        inserts = [self._document_row(s.full, s, now) for doc_id, s in changed if doc_id not in before and s.full]
+        updates = [{"b_id": doc_id, "b_version": s.version, "b_hash": s.digest, "b_data": to_json(s.full),
+                    "b_now": now} for doc_id, s in changed if doc_id in before and s.full]
+        seen = [{"b_id": doc_id, "b_now": now} for doc_id, s in after.items() if s.full is None]
         if inserts:
             conn.execute(insert(_DOCS), inserts)
         if updates:
@@ -169,8 +196,8 @@ class DocumentRepository:
         if seen:
             conn.execute(update(_DOCS).where(_DOCS.c.id == bindparam("b_id")).values(last_seen=bindparam("b_now")),
                          seen)
-        links = [{"document_id": r.id, "relation": rel, "target_code": code, "target_key": _key_of(code)}
-                 for r in linked for rel, code in links_of(r)]
+        links = [{"document_id": doc_id, "relation": rel, "target_code": code, "target_key": _key_of(code)}
+                 for doc_id, s in changed if s.full for rel, code in links_of(s.full)]
         if links:
             conn.execute(insert(_LINKS), links)
 

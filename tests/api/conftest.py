@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from api.deps import Services
 from api.main import create_app
 from config.settings import Settings
-from search.ingest import load_paths
 from tests.conftest import BACKENDS, DEMO_RECORDS, dispose
 
 
@@ -20,7 +19,7 @@ def services(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Ser
         settings = settings.model_copy(update={"search_backend": "elasticsearch", "es_url": request.getfixturevalue(
             "es_url"), "es_index": f"test-api-{uuid.uuid4().hex[:10]}"})
     built = Services.from_settings(settings)
-    load_paths([DEMO_RECORDS], built.repo, built.backend)
+    built.flow.load_files([DEMO_RECORDS])
     yield built
     dispose(built.backend)
     built.repo.engine.dispose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.deps import Services
-from search.indexer import sync_index
 from stdwatch.records import record_from_json
 
 
@@ -43,5 +42,5 @@ def test_health_reports_the_index_queue(client: TestClient, services: Services) 
                                                 "documents": 210, "indexed": 210, "pending_index": 0}
     services.repo.upsert_many([record_from_json({"code": "GB/T 1-2000"})])
     assert client.get("/api/health").json()["pending_index"] == 1
-    sync_index(services.repo, services.backend)
+    services.flow.sync()
     assert client.get("/api/health").json()["indexed"] == 211

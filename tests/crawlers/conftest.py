@@ -10,7 +10,7 @@ import pytest
 
 from stdwatch.store import CrawlRepository, DocumentRepository, create_engine_for, migrate
 from tests.conftest import ROOT
-from crawlers.replay import ReplayServer
+from tests.crawlers.replay import ReplayServer
 
 
 @pytest.fixture

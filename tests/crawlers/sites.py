@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawlers.replay import ReplayServer
+from tests.crawlers.replay import ReplayServer
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 OPENSTD = SAMPLES / "openstd"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from crawlers.replay import ReplayServer
+from tests.crawlers.replay import ReplayServer
 
 
 def eping_item(**over: object) -> dict:

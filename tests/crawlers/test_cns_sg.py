@@ -4,7 +4,7 @@ either site exists), traditional text kept as published, and a changed layout fa
 from __future__ import annotations
 
 from crawlers.parsing import labels
-from crawlers.replay import ReplayServer
+from tests.crawlers.replay import ReplayServer
 from search.backends.sqlite_fts5 import SqliteFts5Backend
 from search.query import SearchQuery
 from tests.crawlers import synthetic_tbt

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from scrapy.http import HtmlResponse
+import time
 
-from crawlers.middlewares import block_reason
+import pytest
+
 from crawlers.parsing import openstd, sacinfo, std_samr, ttbz
 from crawlers.parsing.common import ParseError
+from stdwatch.identifiers import parse_standard_code
 from stdwatch.records import Status, record_from_json
 from tests.crawlers.sites import HBBA, OPENSTD_DETAILS, OPENSTD_LIST_GBT11, OPENSTD_LIST_GBT20223, STD_SAMR, \
     TTBZ, read
@@ -55,6 +56,56 @@ def test_openstd_detail_pages(hcno: str, expected: dict) -> None:
     assert record_from_json(record).code == expected["code"]
 
 
+def test_openstd_real_remarks_state_no_replacement() -> None:
+    """The recorded 备注 rows hold only the effective date (`2006-09-01实施`) or nothing: no replacement invented."""
+    for hcno, page in OPENSTD_DETAILS.items():
+        record = openstd.parse_detail(read(page), hcno)
+        assert not {"replaces", "replaced_by", "withdrawn"} & set(record), hcno
+
+
+def _with_remark(remark: str) -> str:
+    """SYNTHETIC: the real GB/T 20223-2006 page with another 备注 text in its real markup."""
+    html = read(OPENSTD_DETAILS["083B48FA72DBD3B9BDE74507BC31736A"])
+    assert "2006-09-01实施\n" in html
+    return html.replace("2006-09-01实施\n", f"{remark}\n", 1)
+
+
+@pytest.mark.parametrize(("remark", "expected"), [
+    ("2005-03-01实施,代替GB/T 1234-1996", {"replaces": ["GB/T 1234-1996"]}),
+    # the real wording of GB 13000-2010's row (gb688.cn), prose after the code
+    ("2011-11-01实施,代替GB 13000.1-1993 根据2017年第7号公告和强制性标准整合精简结论，自2017年3月23日起,该标准转化为"
+     "推荐性标准，不再强制执行。", {"replaces": ["GB 13000.1-1993"]}),
+    ("2010-01-01实施，代替GB/T 1.1-2000、GB/T 1.2-2002", {"replaces": ["GB/T 1.1-2000", "GB/T 1.2-2002"]}),
+    ("部分代替GB 3100-93和GB 3101-93", {"replaces": ["GB 3100-93", "GB 3101-93"]}),
+    ("被GB/T 1.1-2020代替", {"replaced_by": ["GB/T 1.1-2020"]}),
+    ("2020-10-01废止，被 GB/T 1.1—2020 全部代替", {"replaced_by": ["GB/T 1.1-2020"], "withdrawn": "2020-10-01"}),
+    ("由GB/T 5606.1-2004代替", {"replaced_by": ["GB/T 5606.1-2004"]}),
+    ("2010-01-01实施,代替GB/T 1.1-2000;2020-10-01被GB/T 1.1-2020代替",
+     {"replaces": ["GB/T 1.1-2000"], "replaced_by": ["GB/T 1.1-2020"], "withdrawn": None}),
+    ("代替说明见前言", {}),
+])
+def test_openstd_remark_states_replacements(remark: str, expected: dict) -> None:
+    """SYNTHETIC remarks in the wordings openstd uses; the parsed record loads with the links it states."""
+    record = openstd.parse_detail(_with_remark(remark), "u")
+    assert {k: record.get(k) for k in ("replaces", "replaced_by", "withdrawn")} == \
+        {"replaces": None, "replaced_by": None, "withdrawn": None, **expected}
+    parsed = record_from_json(record)
+    assert parsed.replaces == [str(parse_standard_code(c)) for c in expected.get("replaces", [])]
+    assert parsed.replaced_by == [str(parse_standard_code(c)) for c in expected.get("replaced_by", [])]
+
+
+def test_openstd_remark_parsing_is_linear() -> None:
+    """A hostile remark (long digit runs, repeated separators) costs time in proportion to its length."""
+    def cost(n: int) -> float:
+        remark = "代替GB" + "1" * n + "!" + "GB/T 1." * n + "被" + "A" * n + "代替GB 1-、" * n
+        start = time.perf_counter()
+        openstd.parse_remarks(remark)
+        return time.perf_counter() - start
+
+    cost(100)
+    assert cost(16000) < 40 * max(cost(2000), 1e-4)
+
+
 def test_openstd_changed_layout_is_refused() -> None:
     """SYNTHETIC: a redesigned page without the labelled heading must fail loudly, not yield an empty record."""
     html = read(OPENSTD_DETAILS["C4BFD981E993C417EF475F2A19B681F1"]).replace('class="mk1"', 'class="header-v2"')
@@ -69,7 +120,7 @@ def test_std_samr_query_json_strips_sacinfo_tags() -> None:
     page = std_samr.parse_query_page(read(STD_SAMR / "gbQueryPage_JBT13368-2018.json"))
     assert (page.total, page.page, len(page.rows)) == (54871, 1, 5)
     first = page.rows[0]
-    assert (first.source_id, first.table) == ("6BC3AD94A1728ABCE05397BE0A0A5667", "BV_HB")
+    assert (first.source_id, first.detail_path) == ("6BC3AD94A1728ABCE05397BE0A0A5667", "/hb/search/stdHBDetailed")
     assert first.record == {"code": "JB/T 13368-2018", "title_zh": "叉车属具 软包夹", "title_en": None, "status": "现行",
                             "published": "2018-02-09", "effective": "2018-10-01", "ccs": ["J83"], "ics": ["53.06"]}
     assert [r.record["code"] for r in page.rows] == ["JB/T 13368-2018", "JB/T 13362-2018", "JB/T 13363-2018",
@@ -89,15 +140,6 @@ def test_std_samr_industry_detail() -> None:
     assert record == {"title_zh": "叉车属具 软包夹", "status": "现行", "code": "JB/T 13368-2018",
                       "published": "2018-02-09", "effective": "2018-10-01", "ccs": ["J83"], "ics": ["53.06"],
                       "responsible": "工业和信息化部", "source_url": "u"}
-
-
-def test_std_samr_html_search_results() -> None:
-    rows = std_samr.parse_search_html(read(STD_SAMR / "gbQuery_search_GBT20223-2006.html"))
-    assert len(rows) == 10
-    assert rows[0].record == {"code": "GB/T 20223-2006", "title_zh": "棉短绒", "title_en": "Cotton linter",
-                              "status": "废止", "ics": ["59.060.10"], "ccs": ["B32"], "responsible": "中国纤维检验局",
-                              "published": "2006-03-10", "effective": "2006-09-01"}
-    assert (rows[2].table, rows[2].record["code"]) == ("BV_HB", "NB/T 20223-2013")
 
 
 def test_std_samr_advanced_rows_bring_adoption_and_replacement() -> None:
@@ -141,14 +183,3 @@ def test_ttbz_search_and_detail() -> None:
     parsed = record_from_json(record)
     assert (parsed.code, parsed.published.isoformat()) == ("T/GZAEPI 001-2018", "2018-05-08")
 
-
-def test_ttbz_waf_page_is_a_block_not_a_result_page() -> None:
-    body = read(TTBZ / "Home_Standard_search_HTTP403_WAF_2026-01-27.html")
-    assert ttbz.is_waf_block(body)
-    with pytest.raises(ParseError):
-        ttbz.parse_search(body)
-    response = HtmlResponse("http://www.ttbz.org.cn/Home/Standard", status=403, body=body.encode(), encoding="utf-8")
-    assert block_reason(response) == "HTTP 403 (wafblock page)"
-    ok = HtmlResponse("http://www.ttbz.org.cn/Home/Standard", status=200, encoding="utf-8",
-                      body=read(TTBZ / "Home_Standard_search_TGZAEPI001-2018_2022-07-19.html").encode())
-    assert block_reason(ok) is None

@@ -13,7 +13,7 @@ import pytest
 from search.backends.sqlite_fts5 import SqliteFts5Backend
 from search.query import SearchQuery
 from tests.crawlers import sites
-from crawlers.replay import ReplayServer
+from tests.crawlers.replay import ReplayServer
 
 
 def _change_openstd(server: ReplayServer) -> None:

@@ -13,7 +13,8 @@ from datetime import date
 import pytest
 
 from search.base import SearchBackend
-from search.documents import SearchDocument, search_document
+from search.documents import SearchDocument, index_document, search_document
+from search.plan import compile_query
 from search.query import SearchQuery, SortOrder
 from stdwatch.records import record_from_json, to_json
 from tests.conftest import BACKENDS, demo_records, dispose, make_backend
@@ -46,13 +47,19 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     dispose(built)
 
 
+def query(text: str = "", sort: SortOrder = SortOrder.RELEVANCE, page: int = 1, size: int = 20,
+          date_from: date | None = None, date_to: date | None = None, **filters: tuple[str, ...]) -> SearchQuery:
+    ranges = {"date": (date_from, date_to)} if date_from or date_to else {}
+    return SearchQuery(text=text, filters=filters, ranges=ranges, sort=sort, page=page, size=size)
+
+
 def _all(backend: SearchBackend, **kw: object) -> list[str]:
     """Every hit id of a query, across pages."""
-    first = backend.search(SearchQuery(size=100, **kw))
+    first = backend.search(query(size=100, **kw))  # type: ignore[arg-type]
     ids = [h.id for h in first.hits]
     page = 2
     while len(ids) < first.total:
-        ids += [h.id for h in backend.search(SearchQuery(size=100, page=page, **kw)).hits]
+        ids += [h.id for h in backend.search(query(size=100, page=page, **kw)).hits]  # type: ignore[arg-type]
         page += 1
     return ids
 
@@ -151,30 +158,30 @@ def _oracle(pred) -> set[str]:
 
 
 @pytest.mark.parametrize(("kw", "pred"), [
-    ({"kinds": ("tbt_notification",)}, lambda d: d.kind == "tbt_notification"),
-    ({"regions": ("tw",)}, lambda d: d.region == "tw"),
-    ({"regions": ("sg", "tw")}, lambda d: d.region in ("sg", "tw")),
-    ({"statuses": ("current",)}, lambda d: d.status == "current"),
-    ({"members": ("TPKM",)}, lambda d: d.member == "TPKM"),
-    ({"ics_prefixes": ("29.220",)}, lambda d: any(c.startswith("29.220") for c in d.ics)),
-    ({"ics_prefixes": ("43",)}, lambda d: any(c.startswith("43") for c in d.ics)),
-    ({"hs_prefixes": ("8507",)}, lambda d: any(c.startswith("8507") for c in d.hs)),
-    ({"hs_prefixes": ("85",)}, lambda d: any(c.startswith("85") for c in d.hs)),
+    ({"kind": ("tbt_notification",)}, lambda d: d.kind == "tbt_notification"),
+    ({"region": ("tw",)}, lambda d: d.region == "tw"),
+    ({"region": ("sg", "tw")}, lambda d: d.region in ("sg", "tw")),
+    ({"status": ("current",)}, lambda d: d.status == "current"),
+    ({"member": ("TPKM",)}, lambda d: d.member == "TPKM"),
+    ({"ics": ("29.220",)}, lambda d: any(c.startswith("29.220") for c in d.ics)),
+    ({"ics": ("43",)}, lambda d: any(c.startswith("43") for c in d.ics)),
+    ({"hs": ("8507",)}, lambda d: any(c.startswith("8507") for c in d.hs)),
+    ({"hs": ("85",)}, lambda d: any(c.startswith("85") for c in d.hs)),
     ({"date_from": date(2024, 1, 1)}, lambda d: d.date is not None and d.date >= date(2024, 1, 1)),
     ({"date_from": date(2019, 1, 1), "date_to": date(2019, 12, 31)},
      lambda d: d.date is not None and d.date.year == 2019),
-    ({"kinds": ("standard",), "statuses": ("current",), "regions": ("cn",)},
+    ({"kind": ("standard",), "status": ("current",), "region": ("cn",)},
      lambda d: d.kind == "standard" and d.status == "current" and d.region == "cn"),
 ])
 def test_filters_match_the_oracle(backend: SearchBackend, kw: dict, pred) -> None:
     expected = _oracle(pred)
     assert expected, "the corpus must exercise this filter"
     assert set(_all(backend, **kw)) == expected
-    assert backend.search(SearchQuery(**kw)).total == len(expected)
+    assert backend.search(query(**kw)).total == len(expected)
 
 
 def test_text_and_filter_combine(backend: SearchBackend) -> None:
-    ids = set(_all(backend, text="电池", kinds=("standard",), regions=("cn",)))
+    ids = set(_all(backend, text="电池", kind=("standard",), region=("cn",)))
     assert ids and all(BY_ID[i].kind == "standard" and BY_ID[i].region == "cn" for i in ids)
     assert "cns-99901" not in ids
 
@@ -199,15 +206,19 @@ def test_facets_count_the_whole_result(backend: SearchBackend) -> None:
 def test_facets_follow_the_query(backend: SearchBackend) -> None:
     result = backend.search(SearchQuery(text="锂电池"))
     assert sum(result.facets["kind"].values()) == result.total
-    assert result.facets["region"] == {"cn": 2, "tw": 1, "sg": 1} or sum(result.facets["region"].values()) == result.total
+    ids = _all(backend, text="锂电池")
+    expected: dict[str, int] = {}
+    for i in ids:
+        expected[BY_ID[i].region] = expected.get(BY_ID[i].region, 0) + 1
+    assert result.facets["region"] == expected and sum(expected.values()) == result.total
 
 
 # ------------------------------------------------------------------------------------------ sorting & paging
 def test_sort_by_date(backend: SearchBackend) -> None:
-    newest = backend.search(SearchQuery(kinds=("tbt_notification",), sort=SortOrder.NEWEST, size=100)).hits
+    newest = backend.search(query(kind=("tbt_notification",), sort=SortOrder.NEWEST, size=100)).hits
     dated = [h.date for h in newest if h.date]
     assert dated == sorted(dated, reverse=True) and len(dated) > 10
-    oldest = backend.search(SearchQuery(kinds=("tbt_notification",), sort=SortOrder.OLDEST, size=100)).hits
+    oldest = backend.search(query(kind=("tbt_notification",), sort=SortOrder.OLDEST, size=100)).hits
     assert [h.date for h in oldest if h.date] == sorted(dated)
 
 
@@ -255,3 +266,49 @@ def test_rebuild_replaces_everything_and_clear_empties(backend_factory, name: st
     assert {h.id for h in backend.search(SearchQuery(size=50)).hits} == {d.id for d in DOCS[10:15]}
     backend.clear()
     assert backend.count() == 0 and backend.search(SearchQuery()).total == 0
+
+
+# ------------------------------------------------------------------------------------------ the plan evaluator
+# Every query of this suite, and the filters: the evaluator (what the alert matcher runs) must find exactly
+# what each backend finds, over the whole corpus.
+EVALUATOR_QUERIES = [
+    {"text": t} for t in ("锂电池", "鋰電池", "电动自行车 锂电池", "标准", "玩具", "茶叶", "LED", "lithium", "电",
+                          "GB/T 24823", "GB 43854-2024", "G/TBT/N/HKG/44", "safety requirements", "電動自行車",
+                          "技术规范 安全", "SS 5", "iso 9001", "\"NEAR(\"", "照明")
+] + [
+    {"kind": ("tbt_notification",)}, {"region": ("sg", "tw")}, {"status": ("current",)}, {"member": ("TPKM",)},
+    {"ics": ("29.220",)}, {"hs": ("85",)}, {"text": "电池", "kind": ("standard",), "region": ("cn",)},
+    {"text": "GB 43854-2024", "ics": ("97",)}, {"text": "lithium", "hs": ("8507",)},
+    {"date_from": date(2019, 1, 1), "date_to": date(2019, 12, 31)}, {"text": "标准", "date_from": date(2024, 1, 1)},
+]
+
+
+@pytest.mark.parametrize("kw", EVALUATOR_QUERIES, ids=lambda kw: repr(kw)[:60])
+def test_plan_evaluator_agrees_with_the_backend(backend: SearchBackend, analyzer, kw: dict) -> None:
+    plan = compile_query(query(**kw), analyzer)
+    expected = {d.id for d in DOCS if plan.matches(index_document(d, analyzer))}
+    assert set(_all(backend, **kw)) == expected
+
+
+def test_code_hits_obey_classification_filters(backend: SearchBackend) -> None:
+    assert "gb-43854-2024" in _all(backend, text="GB 43854-2024")
+    assert _all(backend, text="GB 43854-2024", ics=("97",)) == []
+    assert "gb-43854-2024" not in _all(backend, text="GB 43854-2024", hs=("01",))
+
+
+@pytest.mark.parametrize("text", ["锂电池", "标准", "玩具", "LED", "安全 要求", "电动自行车"])
+def test_relevance_order_follows_the_documented_tiers(backend: SearchBackend, analyzer, text: str) -> None:
+    """Titles holding every word first, shorter titles first, then newest first (undated last), then the rest
+    newest first; ties in index order, latest first (README, search/plan.py)."""
+    plan = compile_query(query(text), analyzer)
+    assert plan.code is None
+    position = {d.id: i for i, d in enumerate(DOCS)}
+
+    def key(d: SearchDocument) -> tuple[int, int, int, int]:
+        indexed = index_document(d, analyzer)
+        title = plan.title_matches(indexed)
+        age = -d.date.toordinal() if d.date else 1
+        return (0 if title else 1, min(len(d.title), 1023) if title else 0, age, -position[d.id])
+
+    expected = [d.id for d in sorted((d for d in DOCS if plan.matches(index_document(d, analyzer))), key=key)]
+    assert _all(backend, text=text) == expected

@@ -33,7 +33,9 @@ def upgrade() -> None:
     op.create_table(
         "outgoing_emails",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("subscription_id", sa.Integer(), nullable=True),
+        sa.Column("recipient_id", sa.Integer(), nullable=True),
         sa.Column("recipient", sa.String(length=320), nullable=False),
         sa.Column("period_key", sa.String(length=100), nullable=False),
         sa.Column("message_id", sa.String(length=300), nullable=False),

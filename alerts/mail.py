@@ -1,0 +1,97 @@
+"""Turning rendered text and HTML into one MIME message: headers, both parts, signed links, and a stable
+Message-ID.
+
+A message is built ONCE and stored whole; its Message-ID is derived from the email's unique key (kind,
+subscription, address, period) plus the moment it was rendered, so every retry carries the same id and
+receiving systems can recognise a repeat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from urllib.parse import quote
+
+from config.settings import Settings
+from stdwatch.signing import Signer
+
+UNSUBSCRIBE = "unsubscribe"
+CONFIRM = "confirm"
+
+
+@dataclass(frozen=True)
+class Links:
+    """Every URL an email carries; address-specific ones are signed for that address only."""
+
+    public_url: str
+    signer: Signer
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Links:
+        secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+        return cls(settings.public_url.rstrip("/"), Signer(secret))
+
+    def document(self, doc_id: str) -> str:
+        return f"{self.public_url}/api/documents/{quote(doc_id, safe='')}"
+
+    def manage(self, subscription_id: int) -> str:
+        return f"{self.public_url}/api/subscriptions/{subscription_id}"
+
+    def unsubscribe(self, recipient_id: int) -> str:
+        return f"{self.public_url}/api/unsubscribe?token={self.signer.sign(UNSUBSCRIBE, {'r': recipient_id})}"
+
+    def confirm(self, recipient_id: int) -> str:
+        token = self.signer.sign(CONFIRM, {"r": recipient_id})
+        return f"{self.public_url}/api/subscriptions/confirm?token={token}"
+
+
+def envelope_sender(mail_from: str) -> str:
+    """The bare address of the From header (the SMTP MAIL FROM)."""
+    address = parseaddr(mail_from)[1]
+    if "@" not in address:
+        raise ValueError(f"STDWATCH_MAIL_FROM {mail_from!r} holds no email address")
+    return address
+
+
+def message_id(parts: tuple[str | int, ...], rendered_at: datetime, mail_from: str) -> str:
+    """`<stdwatch.digest.12.34.daily-2026-11-27.20261127T080000123456@example.org>`: the unique key and
+    the render time."""
+    domain = envelope_sender(mail_from).rsplit("@", 1)[1]
+    key = ".".join(re.sub(r"[^A-Za-z0-9-]+", "-", str(p)) for p in parts)
+    stamp = rendered_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"<stdwatch.{key}.{stamp}@{domain}>"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def build_message(rendered: Rendered, *, mail_from: str, to: str, msg_id: str, date: datetime,
+                  unsubscribe_url: str | None = None) -> EmailMessage:
+    """multipart/alternative (plain text first, HTML preferred); RFC 8058 one-click unsubscribe headers."""
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = mail_from
+    msg["To"] = to
+    msg["Subject"] = rendered.subject
+    msg["Date"] = format_datetime(date.astimezone(UTC))
+    msg["Message-ID"] = msg_id
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to alerts
+    if unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # base64 keeps the stored bytes 7-bit clean, so any SMTP server takes them unchanged.
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="base64")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="base64")
+    return msg
+
+
+def to_raw(msg: EmailMessage) -> str:
+    """The exact bytes that will be sent, as ASCII text (headers are RFC 2047 encoded, bodies base64)."""
+    return msg.as_bytes().decode("ascii")

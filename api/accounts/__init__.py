@@ -1,0 +1,1 @@
+"""Accounts API: who am I, users and API keys (admin)."""

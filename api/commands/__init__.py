@@ -1,0 +1,1 @@
+"""Sub-commands of the `stdwatch` command, one module per topic."""

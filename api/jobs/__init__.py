@@ -1,0 +1,1 @@
+"""GET /api/jobs: the scheduler's jobs, for admins."""
