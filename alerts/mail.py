@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
 from config.settings import Settings
@@ -58,12 +59,20 @@ def envelope_sender(mail_from: str) -> str:
 
 
 def message_id(parts: tuple[str | int, ...], rendered_at: datetime, mail_from: str) -> str:
-    """`<stdwatch.digest.12.34.daily-2026-11-27.20261127T080000123456@example.org>`: the unique key and
-    the render time."""
+    """`<digest.12.34.daily-2026-11-27.mfx3k2q8w0@example.org>`: the unique key, then the render time
+    (microseconds, base 36) so that a database started afresh never reuses an id."""
     domain = envelope_sender(mail_from).rsplit("@", 1)[1]
     key = ".".join(re.sub(r"[^A-Za-z0-9-]+", "-", str(p)) for p in parts)
-    stamp = rendered_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
-    return f"<stdwatch.{key}.{stamp}@{domain}>"
+    return f"<{key}.{_base36(int(rendered_at.timestamp() * 1_000_000))}@{domain}>"
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while number:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+    return out or "0"
 
 
 @dataclass(frozen=True)
@@ -77,9 +86,11 @@ def build_message(rendered: Rendered, *, mail_from: str, to: str, msg_id: str, d
                   unsubscribe_url: str | None = None) -> EmailMessage:
     """multipart/alternative (plain text first, HTML preferred); RFC 8058 one-click unsubscribe headers."""
     msg = EmailMessage(policy=policy.SMTP)
-    msg["From"] = mail_from
+    name, address = parseaddr(mail_from)
+    _set_encoded(msg, "From", formataddr((name, address), charset="utf-8"))
     msg["To"] = to
-    msg["Subject"] = rendered.subject
+    _set_encoded(msg, "Subject", Header(rendered.subject, "utf-8", header_name="Subject").encode()
+                 if not rendered.subject.isascii() else rendered.subject)
     msg["Date"] = format_datetime(date.astimezone(UTC))
     msg["Message-ID"] = msg_id
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to alerts
@@ -90,6 +101,12 @@ def build_message(rendered: Rendered, *, mail_from: str, to: str, msg_id: str, d
     msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="base64")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="base64")
     return msg
+
+
+def _set_encoded(msg: EmailMessage, name: str, value: str) -> None:
+    # Already RFC 2047-encoded by email.header, stored as is: the policy's own folder drops the space between
+    # two encoded words ("6 条" arrives as "6条"; CPython's email folding, see python/cpython#144156).
+    msg.set_raw(name, value)
 
 
 def to_raw(msg: EmailMessage) -> str:

@@ -232,10 +232,12 @@ class AlertMatcher:
         """Match every version stored since the cursor; returns how many alerts were new."""
         position = self.feed.position(CURSOR)
         subscriptions = self.subscriptions()
-        if position is None or not subscriptions:
-            # Nobody to alert (or a fresh store): history before a subscription exists never alerts it.
+        if not subscriptions:
+            # Nobody to alert: history before a subscription exists never alerts it, so skip past it.
             self.feed.advance(CURSOR, self.feed.last_seq())
             return 0
+        if position is None:  # first run: start at the first version the oldest subscription may see
+            position = self.feed.first_seq_since(min(s.created_at for s in subscriptions)) - 1
         index = PlanIndex(subscriptions)
         created = 0
         while changes := self.feed.after(position, batch):

@@ -53,9 +53,15 @@ class _Where:
             for i in range(start + 1, len(self.lines)):
                 if self.lines[i].lstrip().startswith("["):
                     break
-                if needle in self.lines[i]:
+                if self._holds(self.lines[i], needle):
                     return i + 1
         return start + 1
+
+    @staticmethod
+    def _holds(line: str, needle: str) -> bool:
+        if needle.startswith('"'):  # a quoted value
+            return needle in line
+        return re.match(rf"\s*{re.escape(needle)}\s*=", line) is not None  # a field name
 
     def fail(self, needle: str | None, message: str) -> NoReturn:
         raise ProfileError(f"{self.path}:{self.line_of(needle)}: profile {self.key!r}: {message}")

@@ -159,7 +159,10 @@ def import_catalogue(
         console.print(f"[red]rejected[/red] {file}: {error}", highlight=False)
     services = _services()
     if check:
-        _report_status(services, items, out)
+        for report in _report_status(services, items, out):
+            if report.status == "invalid":  # a code that cannot be read is a rejected row too
+                console.print(f"[red]rejected[/red] {file}: row {report.row}: {report.note}", highlight=False)
+                errors.append(RowError(report.row or 0, report.note, report.listed))
     else:
         records = [i for i in items if not isinstance(i, RowError)]
         report = services.flow.ingest(records, merge=True)
@@ -170,15 +173,13 @@ def import_catalogue(
     raise typer.Exit(1 if errors else 0)
 
 
-def _report_status(services: Services, rows: list[Any], out: Path | None) -> None:
+def _report_status(services: Services, rows: list, out: Path | None) -> list:  # type: ignore[type-arg]
     """One report line for every input row: rejected rows with their reason, the others with their status."""
     import csv
 
-    from stdwatch.catalogue import RowError
-    from stdwatch.status_check import REJECTED, StatusReport, check_code
+    from stdwatch.status_check import check_rows
 
-    reports = [StatusReport(r.listed or "", None, REJECTED, [], r.reason, r.row) if isinstance(r, RowError)
-               else replace(check_code(services.repo, r.listed), row=r.row) for r in rows]
+    reports = check_rows(services.repo, rows)
     table = Table(title="status of the listed standards")
     for column in ("row", "listed", "found", "status", "replaced by", "note"):
         table.add_column(column)
@@ -191,6 +192,7 @@ def _report_status(services: Services, rows: list[Any], out: Path | None) -> Non
             writer.writerow(["row", "listed", "found", "status", "replaced_by", "note"])
             writer.writerows([r.row, r.listed, r.found or "", r.status, "; ".join(r.replaced_by), r.note]
                              for r in reports)
+    return reports
 
 
 @app.command("load-notification")

@@ -34,9 +34,16 @@ class ErrorOut(BaseModel):
 
 _MEANINGS = {
     400: "A parameter the route does not accept, or values it cannot use together",
+    401: "No valid API key or session",
+    403: "The user's role does not allow this",
     404: "Not found; the message names what was looked for",
-    422: "A parameter of the wrong type or out of range; the message names it",
+    409: "Conflicts with what is stored",
+    422: "A parameter or body field of the wrong type or out of range; the message names it",
+    503: "A service the answer needs is unavailable; retry later",
 }
+# Starlette's words when a request body cannot be decoded at all (not UTF-8): answered like JSON that does not
+# parse, which FastAPI reports as a 422 naming the body, so a client meets one answer for one kind of mistake.
+_UNREADABLE_BODY = "There was an error parsing the body"
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -76,6 +83,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+            return JSONResponse(status_code=422, content={
+                "error": "invalid_request", "message": "body: cannot be read; send UTF-8 encoded JSON"})
         # The headers carry protocol facts the client needs (`Allow` on a 405, `WWW-Authenticate` on a 401).
         return JSONResponse(status_code=exc.status_code, headers=exc.headers,
                             content={"error": "http_error", "message": str(exc.detail)})

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config.settings import Settings  # noqa: E402
 from search.factory import backend_for  # noqa: E402
-from search.indexer import sync_index  # noqa: E402
+from search.ingest import IngestFlow  # noqa: E402
 from search.query import SearchQuery, SortOrder  # noqa: E402
 from stdwatch.records import Record, record_from_json  # noqa: E402
 from stdwatch.store import DocumentRepository, create_engine_for, migrate  # noqa: E402
@@ -116,11 +116,12 @@ def query_set(rng: random.Random, records: list[Record], count: int) -> list[tup
         "traditional": lambda: SearchQuery(text=rng.choice(["鋰離子電池", "電動自行車", "儲能電池", "照明燈具"])),
         "exact code": lambda: SearchQuery(text=rng.choice(codes)),
         "code no year": lambda: SearchQuery(text=rng.choice(codes).split("-")[0].split(":")[0]),
-        "filters only": lambda: SearchQuery(kinds=("standard",), statuses=("current",), regions=("cn",),
-                                            sort=SortOrder.NEWEST),
-        "text+filters": lambda: SearchQuery(text=_zipf_pick(rng, PRODUCTS), statuses=("current",),
-                                            date_from=date(2015, 1, 1), ics_prefixes=("29",)),
-        "hs filter": lambda: SearchQuery(kinds=("tbt_notification",), hs_prefixes=("8507",)),
+        "filters only": lambda: SearchQuery(filters={"kind": ("standard",), "status": ("current",),
+                                                     "region": ("cn",)}, sort=SortOrder.NEWEST),
+        "text+filters": lambda: SearchQuery(text=_zipf_pick(rng, PRODUCTS),
+                                            filters={"status": ("current",), "ics": ("29",)},
+                                            ranges={"date": (date(2015, 1, 1), None)}),
+        "hs filter": lambda: SearchQuery(filters={"kind": ("tbt_notification",), "hs": ("8507",)}),
     }
     names = list(kinds)
     return [(name, kinds[name]()) for name in (names[i % len(names)] for i in range(count))]
@@ -144,7 +145,7 @@ def run(backend_name: str, records: list[Record], query_count: int, keep: Path |
         repo.upsert_many(records[start:start + 2000])
     t_store = time.perf_counter() - t0
     t0 = time.perf_counter()
-    indexed = sync_index(repo, backend, batch_size=5000)
+    indexed = IngestFlow(settings, repo, backend).sync()
     t_index = time.perf_counter() - t0
     total = t_store + t_index
     print(f"store of record: {len(records) / t_store:,.0f} records/s ({t_store:.1f}s)")

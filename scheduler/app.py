@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,7 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from alerts.services import Services
-from config.settings import CONFIG_DIR
+from crawlers.sources import SOURCES_FILE, load_registry
 from scheduler import jobs
 from scheduler.jobs import Clock, JobContext, utc_now
 from scheduler.lock import DEFAULT_STALE_AFTER, Heartbeat, StoreLock, holder_name
@@ -30,7 +29,7 @@ from scheduler.status import JOBS_TABLE, open_job_store, stored_jobs
 
 log = logging.getLogger(__name__)
 
-SOURCES = CONFIG_DIR / "sources.toml"
+SOURCES = SOURCES_FILE
 # A run missed while the scheduler was down still runs once at start (coalesced) if it is at most this late;
 # a week covers the weekly crawls, and anything older is the next scheduled run's business.
 MISFIRE_GRACE = timedelta(days=7)
@@ -61,13 +60,13 @@ FIXED_JOBS = (
 
 
 def crawl_specs(sources: Path = SOURCES) -> list[JobSpec]:
-    """One crawl job for each source with a `schedule` in config/sources.toml."""
-    config = tomllib.loads(sources.read_text(encoding="utf-8"))
+    """One crawl job for each source with a `schedule` in config/sources.toml (the crawlers' registry)."""
     specs = []
-    for name, section in config.items():
-        if not isinstance(section, dict) or "schedule" not in section:
+    for name, source in load_registry(sources).sources.items():
+        if "schedule" not in source.options:
+            log.warning("source has no schedule, so no crawl job: source=%s", name)
             continue
-        cron = str(section["schedule"])
+        cron = str(source.options["schedule"])
         _check_cron(cron, f"{sources}: [{name}] schedule {cron!r}")
         specs.append(JobSpec(f"crawl.{name}", "scheduler.jobs:crawl", cron, (name,), crawl=True))
     return specs

@@ -78,10 +78,6 @@ def run_recorded(job_id: str, work: Callable[[JobContext], str]) -> str | None:
     return message
 
 
-def _summary(what: str, result: object) -> str:
-    return what if result is None else f"{what}: {result}"
-
-
 # ------------------------------------------------------------------------------------------- crawl and index
 def crawl(spider: str) -> None:
     """Crawl one source into the store, then index (and match) what changed."""
@@ -115,7 +111,11 @@ def status_roll() -> None:
     def work(ctx: JobContext) -> str:
         from stdwatch.status import roll_statuses
 
-        return _summary(f"rolled statuses for {ctx.today()}", roll_statuses(ctx.services.repo, ctx.today()))
+        today = ctx.today()
+        rolled = roll_statuses(ctx.services.repo, today)
+        # Each transition is a new version: index it and let the matcher see it (watch lists alert on it).
+        indexed = ctx.services.flow.sync()
+        return f"statuses as of {today}: {rolled.updated} changed; indexed {indexed}"
 
     run_recorded("status.roll", work)
 
@@ -130,18 +130,18 @@ def match_catch_up() -> None:
         # The brief names a module-level `catch_up(services)`; today the matcher offers it as a method.
         catch_up = getattr(matcher, "catch_up", None)
         done = catch_up(ctx.services) if catch_up else matcher.AlertMatcher(ctx.services).catch_up()
-        return _summary("new alerts", done)
+        return f"{done} new alerts"
 
     run_recorded("alerts.catch_up", work)
 
 
 def digests() -> None:
-    """Queue the daily and weekly digests that are due in each organization's timezone."""
+    """Render the immediate, daily and weekly digests that are due in each organization's timezone."""
 
     def work(ctx: JobContext) -> str:
         from alerts.delivery import make_digests
 
-        return _summary("digests", make_digests(ctx.services, ctx.now()))
+        return f"{make_digests(ctx.services, ctx.now())} digest emails made"
 
     run_recorded("alerts.digests", work)
 
@@ -152,7 +152,8 @@ def reminders() -> None:
     def work(ctx: JobContext) -> str:
         from alerts.reminders import queue_reminders
 
-        return _summary(f"reminders for {ctx.today()}", queue_reminders(ctx.services, ctx.today()))
+        today = ctx.today()
+        return f"{queue_reminders(ctx.services, today)} reminders queued for {today}"
 
     run_recorded("alerts.reminders", work)
 
@@ -163,7 +164,12 @@ def flush_outbox() -> None:
     def work(ctx: JobContext) -> str:
         from alerts.delivery import flush_outbox as flush
 
-        return _summary("outbox flushed", flush(ctx.services, ctx.now()))
+        result = flush(ctx.services, ctx.now())
+        summary = (f"sent {result.sent}, retried {result.retried}, failed {result.failed}, "
+                   f"cancelled {result.cancelled}")
+        if result.stopped:  # the SMTP server went away: show it as a failed run, the rest waits in the outbox
+            raise RuntimeError(f"SMTP connection lost; {summary}")
+        return summary
 
     run_recorded("alerts.flush", work)
 
@@ -174,6 +180,6 @@ def confirmations() -> None:
     def work(ctx: JobContext) -> str:
         from alerts.delivery import send_confirmations
 
-        return _summary("confirmations", send_confirmations(ctx.services, ctx.now()))
+        return f"{send_confirmations(ctx.services, ctx.now())} confirmation emails queued and flushed"
 
     run_recorded("alerts.confirmations", work)

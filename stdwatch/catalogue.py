@@ -1,4 +1,5 @@
-"""Catalogue files (CSV or .xlsx) -> standard records, through a column map per profile (config/catalogue_profiles.toml).
+"""Catalogue files (CSV or .xlsx) -> standard records, through a column map per profile
+(config/catalogue_profiles.toml).
 
 Standards bodies publish classified catalogue lists, research staff keep their own, companies keep the list of
 standards they apply: one reader for all of them. Each bad row is reported with its row number and reason; the
@@ -76,13 +77,14 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
             warnings.simplefilter("ignore")
             workbook = load_workbook(path, read_only=True, data_only=True)
             try:
-                for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
+                for row in workbook.worksheets[0].iter_rows(values_only=True):
+                    number += 1
                     yield list(row)
             finally:
                 workbook.close()
     except FileNotFoundError:
         raise
-    except Exception as exc:  # a zip that is no workbook, random bytes, broken XML: openpyxl raises many kinds
+    except Exception as exc:  # a zip that is no workbook, random bytes, broken XML: openpyxl raises many
         where = f" (after row {number})" if number else ""
         raise CatalogueError(f"{path}: not a readable .xlsx workbook{where}: {type(exc).__name__}: "
                              f"{str(exc)[:200]}") from exc
@@ -104,7 +106,7 @@ def _csv_rows(path: Path) -> Iterator[list[str] | RowError]:
 
 
 def decode_text(path: Path, data: bytes) -> str:
-    """A CSV's text: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 (GBK), as Chinese Excel saves it."""
+    """A CSV's text: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK (Chinese Excel's)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode(path, data, "utf-16")
     try:
@@ -151,6 +153,10 @@ def _cell(value: Any) -> Any:
     return text or None
 
 
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.replace("；", ";").split(";") if v.strip()]  # noqa: RUF001
+
+
 def _profile(profile_name: str) -> dict[str, Any]:
     all_profiles = profiles()
     if profile_name not in all_profiles:
@@ -182,8 +188,7 @@ def _row_object(row: list[Any], columns: dict[str, int], profile: dict[str, Any]
     for field, index in columns.items():
         value = _cell(row[index]) if index < len(row) else None
         if value is not None:
-            obj[field] = [v.strip() for v in str(value).replace("；", ";").split(";") if v.strip()] \
-                if field in LIST_FIELDS else value
+            obj[field] = _split(str(value)) if field in LIST_FIELDS else value
     code = obj.get("code")
     prefix = profile.get("code_prefix")
     if code and prefix and not str(code).upper().startswith(prefix):

@@ -1,7 +1,7 @@
 """Dates as sources print them: ISO dates, `2025年4月25日`, `2025/04/25`, epoch milliseconds (hbba/dbba JSON).
 
-Every bad value is a ValueError naming it (shortened): a data file's huge epoch number or day count must become a
-rejected line, never an OSError or OverflowError that stops the load (issue 10, item 2).
+Every bad value is a ValueError naming it (shortened): a data file's huge epoch number or day count must
+become a rejected line, never an OSError or OverflowError that stops the load (issue 10, item 2).
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 _CHINA = timezone(timedelta(hours=8))
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
 # The look-behind starts a match only at the first digit of a run, so a long digit run is scanned once.
 _DAYS_AFTER = re.compile(r"(?<!\d)(\d+)\s*(?:天|日|days?)", re.IGNORECASE)
-_EPOCH_MS_MIN = datetime(1900, 1, 1, tzinfo=timezone.utc).timestamp() * 1000
-_EPOCH_MS_MAX = datetime(9999, 12, 30, tzinfo=timezone.utc).timestamp() * 1000
+_EPOCH_MS_MIN = datetime(1900, 1, 1, tzinfo=UTC).timestamp() * 1000
+_EPOCH_MS_MAX = datetime(9999, 12, 30, tzinfo=UTC).timestamp() * 1000
 MAX_DATE_TEXT = 100  # a printed date is short; longer text is not one (and never reaches the patterns)
 
 
@@ -63,8 +63,8 @@ def _from_epoch_ms(value: float) -> date:
 def resolve_relative_date(text: str, distributed: date | None) -> date | None:
     """`通报后60天` / `60 days from notification` -> a date, counted from the distribution date.
 
-    Only periods counted from the notification itself resolve; `批准后6个月` (after approval) stays text. A period
-    that ends after the year 9999 is a ValueError.
+    Only periods counted from the notification itself resolve; `批准后6个月` (after approval) stays text.
+    A period that ends after the year 9999 is a ValueError.
     """
     if distributed is None:
         return None

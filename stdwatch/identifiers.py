@@ -1,8 +1,9 @@
+# ruff: noqa: RUF001, RUF002  (the full-width forms and dash kinds sources print are this module's subject)
 """Standard codes and WTO TBT document symbols: parse what real sources print, normalize, round-trip.
 
-Sources print `GB/T 19001-2016`, `GBT 19001—2016`, `ＧＢ／Ｔ　１９００１`, `SS 578 : 2012`, `CNS 4797-1 (2014)`,
-`G/TBT/N/TPKM/512/ADD.1` ... One parser turns all of them into one normalized form; anything it cannot read is a
-`CodeError` naming the input, never a guess.
+Sources print `GB/T 19001-2016`, `GBT 19001—2016`, `ＧＢ／Ｔ　１９００１`, `SS 578 : 2012`,
+`CNS 4797-1 (2014)`, `G/TBT/N/TPKM/512/ADD.1` ... One parser turns all of them into one normalized form;
+anything it cannot read is a `CodeError` naming the input, never a guess.
 """
 
 from __future__ import annotations
@@ -56,13 +57,13 @@ FAMILY_REGION: dict[Family, Region] = {
 }
 
 # PRC industry-standard sector codes (行业标准代号), used when a code has no "/T" to tell it is PRC.
-INDUSTRY_SECTORS = frozenset(
+INDUSTRY_SECTORS = frozenset((  # noqa: SIM905
     "AQ BB CB CH CJ CY DA DB DL DZ EJ FZ GA GH GM GY HB HG HJ HS HY JB JC JG JR JT JY LB LD LS LY MH MT MZ "
-    "NB NY QB QC QJ QX RB SB SC SF SH SJ SL SN SW SY TB TD TY WB WH WJ WM WS WW XB YB YC YD YS YY YZ ZY".split()
-)
+    "NB NY QB QC QJ QX RB SB SC SF SH SJ SL SN SW SY TB TD TY WB WH WJ WM WS WW XB YB YC YD YS YY YZ ZY"
+).split())
 
-# Longest code or symbol accepted, as printed and after folding: real ones are under 50 characters; the cap keeps
-# hostile input (a 500-digit "code" in a search box or a data file) away from the parsers and ids short.
+# Longest code or symbol accepted, as printed and after folding: real ones are under 50 characters; the cap
+# keeps hostile input (a 500-digit "code" in a search box or a data file) away from the parsers and ids short.
 MAX_CODE_LENGTH = 100
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－~～"), "-")
@@ -84,12 +85,14 @@ _CNS_RE = re.compile(
     r"(?: ?: ?(?P<year1>\d{4})| ?\((?P<year2>\d{4})\))?(?: (?P<class2>[A-Z]\d{4,5}))?$"
 )
 _COLON_PREFIXES = (
-    "ISO/IEC/IEEE", "ISO/IEC TS", "ISO/IEC TR", "ISO/IEC", "ISO/ASTM", "ISO/TS", "ISO/TR", "ISO/PAS", "IEC/TS",
+    "ISO/IEC/IEEE", "ISO/IEC TS", "ISO/IEC TR", "ISO/IEC", "ISO/ASTM", "ISO/TS", "ISO/TR", "ISO/PAS",
+    "IEC/TS",
     "IEC/TR", "IEC/PAS", "ISO", "IEC", "SS ISO/IEC", "SS ISO", "SS IEC", "SS CP", "SS EN", "SS", "TR",
 )
-# Every repetition below is either bounded or separated from its neighbour by a character it cannot take, so the
-# match runs in time linear in the input: one search box query must never stall the server (issue 10, item 1).
-# An unseparated `\d+[A-Z0-9]*` or an unbounded run of prefix words made `A` + 500 digits + `!` take seconds.
+# Every repetition below is either bounded or separated from its neighbour by a character it cannot take, so
+# the match runs in time linear in the input: one search box query must never stall the server (issue 10,
+# item 1). An unseparated `\d+[A-Z0-9]*` or an unbounded run of prefix words made `A` + 500 digits + `!` take
+# seconds.
 _COLON_RE = re.compile(
     r"^(?P<prefix>" + "|".join(re.escape(p) for p in sorted(_COLON_PREFIXES, key=len, reverse=True))
     + r"|[A-Z][A-Z0-9]{0,11}(?:[ /][A-Z][A-Z0-9]{0,11}){0,3}?) ?"
@@ -122,7 +125,8 @@ class StandardCode:
 
     @property
     def hyphen_year(self) -> bool:
-        return self.family not in (Family.CNS, Family.SS, Family.ISO, Family.IEC, Family.ISO_IEC, Family.OTHER)
+        return self.family not in (Family.CNS, Family.SS, Family.ISO, Family.IEC, Family.ISO_IEC,
+                                   Family.OTHER)
 
     @property
     def key(self) -> str:
@@ -202,14 +206,16 @@ def _parse_colon(text: str) -> StandardCode | None:
         return None  # PRC codes have their own grammar (hyphen year); a mismatch there is an error
     part = m["part"]
     if part:
-        part = re.sub(r"^PART(S?) ?", lambda p: f"Part{p[1].lower()} ", part).replace(" - ", "-").replace(" -", "-")
+        part = re.sub(r"^PART(S?) ?", lambda p: f"Part{p[1].lower()} ", part)
+        part = part.replace(" - ", "-").replace(" -", "-")
         part = part.replace("- ", "-")
     amendments = tuple(f"A{n}:{y}" if y else f"A{n}" for n, y in _AMD_RE.findall(m["amd"] or ""))
     return StandardCode(m["prefix"], m["number"], m["year"], part, amendments)
 
 
 def _capped(text: str, what: str = "standard code") -> str:
-    """The folded text, or CodeError when it is longer than any real code (checked before and after folding)."""
+    """The folded text, or CodeError when it is longer than any real code (checked before and after folding).
+    """
     if len(text) > MAX_CODE_LENGTH:
         raise CodeError(text, what, f"longer than {MAX_CODE_LENGTH} characters")
     cleaned = clean(text)
@@ -271,7 +277,8 @@ class TbtSymbol:
         """What this document is to its base: addendum, revision, corrigendum or supplement."""
         if not self.suffixes:
             return None
-        return {"Add": "addendum", "Rev": "revision", "Corr": "corrigendum", "Suppl": "supplement"}[self.suffixes[-1][0]]
+        names = {"Add": "addendum", "Rev": "revision", "Corr": "corrigendum", "Suppl": "supplement"}
+        return names[self.suffixes[-1][0]]
 
     def __str__(self) -> str:
         return f"G/TBT/N/{self.member}/{self.number}" + "".join(f"/{k}.{n}" for k, n in self.suffixes)
@@ -287,7 +294,7 @@ def parse_tbt_symbol(text: str) -> TbtSymbol:
 
 
 def match_tbt_symbol(cleaned: str) -> TbtSymbol | None:
-    """The symbol grammar on folded text of any length (linear time; numbers are bounded, so int() is cheap)."""
+    """The symbol grammar on folded text of any length (linear time; bounded numbers keep int() cheap)."""
     m = _TBT_RE.match(re.sub(r" ?([/.]) ?", r"\1", cleaned))
     if not m:
         return None

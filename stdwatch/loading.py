@@ -1,8 +1,8 @@
 """Reading record files: JSON Lines in StdWatch's format or the flat interchange format of the demo records.
 
-A bad line never stops a load: it is reported as `file:line: field: reason`, and the rest is read. Whatever a data
-file holds (huge numbers, deep nesting, megabyte lines, invalid Unicode), the answer is a rejected line, never a
-traceback (issue 10, item 2).
+A bad line never stops a load: it is reported as `file:line: field: reason`, and the rest is read. Whatever a
+data file holds (huge numbers, deep nesting, megabyte lines, invalid Unicode), the answer is a rejected line,
+never a traceback (issue 10, item 2).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _record(path: Path, number: int, line: str, kind: Kind | None, replace: bool
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return LineError(path, number, f"invalid JSON: {exc.msg} at column {exc.colno}")
-    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, [[[[... nested past the parser's depth
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number; [[[[... past the parser's depth
         return LineError(path, number, f"invalid JSON: {type(exc).__name__}: {str(exc)[:120]}")
     if replace and isinstance(obj, dict):
         obj[REPLACE_KEY] = True

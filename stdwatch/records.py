@@ -1,8 +1,8 @@
 """The two kinds of document StdWatch keeps: standards and WTO TBT notifications.
 
 Records are plain dataclasses. ``record_from_json`` reads StdWatch's JSON Lines format, which is the flat
-interchange format of the demo records (`code`, `title_zh`, ... / `symbol`, `member`, ...) plus optional keys of
-our own; ``to_json`` writes it back, so a record round-trips.
+interchange format of the demo records (`code`, `title_zh`, ... / `symbol`, `member`, ...) plus optional keys
+of our own; ``to_json`` writes it back, so a record round-trips.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from typing import Any
 
 from stdwatch.dates import parse_date, resolve_relative_date, shown
 from stdwatch.identifiers import (
-    CodeError, Family, Region, member_region, parse_standard_code, parse_tbt_symbol, slug,
+    CodeError,
+    Family,
+    Region,
+    member_region,
+    parse_standard_code,
+    parse_tbt_symbol,
+    slug,
 )
 
 
@@ -51,8 +57,8 @@ class Degree(StrEnum):
 
 
 class StatusSource(StrEnum):
-    """Where a standard's status comes from: a source stated it, or StdWatch worked it out from the dates and the
-    replacement links (stdwatch.status)."""
+    """Where a standard's status comes from: a source stated it, or StdWatch worked it out from the dates and
+    the replacement links (stdwatch.status)."""
 
     SOURCE = "source"
     DERIVED = "derived"
@@ -61,7 +67,8 @@ class StatusSource(StrEnum):
 # What Chinese sources print for a status (openstd, std.samr, hbba: 有更新版 = a newer edition replaces it).
 _STATUS_WORDS = {
     "现行": Status.CURRENT, "現行": Status.CURRENT, "即将实施": Status.UPCOMING, "即將實施": Status.UPCOMING,
-    "废止": Status.WITHDRAWN, "廢止": Status.WITHDRAWN, "被代替": Status.REPLACED, "有更新版": Status.REPLACED,
+    "废止": Status.WITHDRAWN, "廢止": Status.WITHDRAWN, "被代替": Status.REPLACED,
+    "有更新版": Status.REPLACED,
     "active": Status.CURRENT, "superseded": Status.REPLACED, "replaced": Status.REPLACED,
 }
 _DEGREE_WORDS = {"等同": Degree.IDT, "修改": Degree.MOD, "非等效": Degree.NEQ}
@@ -76,8 +83,8 @@ class Adoption:
 
 
 # Which fields a record read from a line states (the keys the line had, JSON null included). A load merges by
-# field: what the line leaves out keeps the stored value (issue 10, item 3). None means the record states every
-# field and replaces the stored one whole. Not content: no part of the hash, the JSON or equality.
+# field: what the line leaves out keeps the stored value (issue 10, item 3). None means the record states
+# every field and replaces the stored one whole. Not content: no part of the hash, the JSON or equality.
 def _stated() -> Any:
     return field(default=None, compare=False, repr=False, metadata={"internal": True})
 
@@ -229,7 +236,7 @@ def _list(obj: dict[str, Any], key: str) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, str):
-        value = _checked(value, key, LIST_ITEM_LIMIT * LIST_LENGTH_LIMIT).replace("；", ";").replace(",", ";")
+        value = _checked(value, key, LIST_ITEM_LIMIT * LIST_LENGTH_LIMIT).replace("；", ";").replace(",", ";")  # noqa: RUF001
         value = value.split(";")
     if not isinstance(value, list):
         raise RecordError(f"must be a list, got {type(value).__name__}", key)
@@ -292,7 +299,8 @@ def _degree(value: Any) -> Degree | None:
     try:
         return Degree(text.upper())
     except ValueError:
-        raise RecordError(f"unknown adoption degree {shown(text)} (expected IDT, MOD or NEQ)", "adopts") from None
+        raise RecordError(f"unknown adoption degree {shown(text)} (expected IDT, MOD or NEQ)",
+                          "adopts") from None
 
 
 def _codes(values: list[str], key: str) -> list[str]:
@@ -322,7 +330,7 @@ def _adoptions(obj: dict[str, Any]) -> list[Adoption]:
 def _identity(obj: dict[str, Any], printed_key: str, key: str, what: str) -> str:
     printed = _text(obj, printed_key) or _text(obj, key)
     if not printed:
-        raise RecordError(f"a {what} needs a {key!r}")
+        raise RecordError(f"a {what} needs a {key!r}", key)
     return printed
 
 
@@ -338,10 +346,12 @@ def standard_from_json(obj: dict[str, Any]) -> StandardRecord:
     return StandardRecord(
         code=str(replace(parsed, class_no=None)), code_published=printed,
         class_no=parsed.class_no or _text(obj, "class_no"), family=parsed.family, region=parsed.region,
-        title_zh=_text(obj, "title_zh"), title_zh_hant=_text(obj, "title_zh_hant"), title_en=_text(obj, "title_en"),
-        status=status, status_source=_status_source(obj, status), published=_date(obj, "published"),
+        title_zh=_text(obj, "title_zh"), title_zh_hant=_text(obj, "title_zh_hant"),
+        title_en=_text(obj, "title_en"), status=status, status_source=_status_source(obj, status),
+        published=_date(obj, "published"),
         effective=_date(obj, "effective"), withdrawn=_date(obj, "withdrawn"), ics=_list(obj, "ics"),
-        ccs=_list(obj, "ccs"), responsible=_text(obj, "responsible"), drafting_bodies=_list(obj, "drafting_bodies"),
+        ccs=_list(obj, "ccs"), responsible=_text(obj, "responsible"),
+        drafting_bodies=_list(obj, "drafting_bodies"),
         replaces=_codes(_list(obj, "replaces"), "replaces"),
         replaced_by=_codes(_list(obj, "replaced_by"), "replaced_by"),
         adopts=_adoptions(obj), source_url=_text(obj, "source_url"),
@@ -379,7 +389,9 @@ def tbt_from_json(obj: dict[str, Any]) -> TbtNotification:
     force, force_text = _date_or_text(obj, "proposed_entry_into_force", distributed)
     return TbtNotification(
         symbol=str(parsed), symbol_published=printed, member=parsed.member,
-        member_name=_text(obj, "member_name") or _text(obj, "member"), distribution_date=distributed,
+        # Our own format writes both (`member` is then the symbol's code); the interchange format names it.
+        member_name=_text(obj, "member_name") if "member_name" in obj else _text(obj, "member"),
+        distribution_date=distributed,
         comment_deadline=deadline, comment_deadline_text=deadline_text,
         proposed_adoption=adoption, proposed_adoption_text=adoption_text,
         proposed_entry_into_force=force, proposed_entry_into_force_text=force_text,
@@ -387,7 +399,8 @@ def tbt_from_json(obj: dict[str, Any]) -> TbtNotification:
         objective=_text(obj, "objective"), products=_text(obj, "products"),
         hs=[h.replace(".", "").replace(" ", "") for h in _list(obj, "hs")], ics=_list(obj, "ics"),
         agency=_text(obj, "agency"), notified_under=_text(obj, "notified_under"),
-        relevant_documents=_text(obj, "relevant_documents"), countries_affected=_list(obj, "countries_affected"),
+        relevant_documents=_text(obj, "relevant_documents"),
+        countries_affected=_list(obj, "countries_affected"),
         open_for_comments=_bool(obj, "open_for_comments"), text_links=_list(obj, "text_links"),
         source_url=_text(obj, "source_url"),
     )
@@ -396,11 +409,11 @@ def tbt_from_json(obj: dict[str, Any]) -> TbtNotification:
 _BUILDERS = {Kind.STANDARD: standard_from_json, Kind.TBT: tbt_from_json}
 # Fields that name the document: always taken from the line. Other fields are stated when one of the keys that
 # feed them is in the line (most are fed by the key of the same name).
+_TBT_DATES = ("comment_deadline", "proposed_adoption", "proposed_entry_into_force")
 _IDENTITY = frozenset({"code", "code_published", "family", "region", "symbol", "symbol_published", "member"})
 _FED_BY = {"member_name": ("member_name", "member"), "status": ("status", "status_source"),
            "status_source": ("status", "status_source"),
-           **{f"{d}{tail}": (d, f"{d}_text") for d in ("comment_deadline", "proposed_adoption",
-                                                        "proposed_entry_into_force") for tail in ("", "_text")}}
+           **{f"{d}{tail}": (d, f"{d}_text") for d in _TBT_DATES for tail in ("", "_text")}}
 REPLACE_KEY = "_replace"
 
 
@@ -479,8 +492,8 @@ def merge_records(old: Record, new: Record) -> Record:
 
 # ---------------------------------------------------------------------------------------------- updating
 def apply_update(stored: Record | None, update: Record) -> Record:
-    """The whole record the store keeps after `update` arrives: the fields it states (JSON null clears one) over
-    the stored record; all of it when it states every field or came with `"_replace": true`."""
+    """The whole record the store keeps after `update` arrives: the fields it states (JSON null clears one)
+    over the stored record; all of it when it states every field or came with `"_replace": true`."""
     if stored is None or update.stated_fields is None or stored.kind is not update.kind:
         return replace(update, stated_fields=None)
     changes = {name: getattr(update, name) for name in update.stated_fields}
@@ -493,7 +506,7 @@ def apply_update(stored: Record | None, update: Record) -> Record:
 def _resolve_periods(record: TbtNotification) -> TbtNotification:
     """A distribution date that arrives after `通报后60天` turns the period into a date."""
     changes = {}
-    for name in ("comment_deadline", "proposed_adoption", "proposed_entry_into_force"):
+    for name in _TBT_DATES:
         text = getattr(record, f"{name}_text")
         if getattr(record, name) is None and text:
             try:

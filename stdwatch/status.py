@@ -1,18 +1,21 @@
-"""A standard's status as of a given day, worked out from its dates and the replacement links (issue 10, item 6).
+"""A standard's status as of a given day, from its dates and the replacement links (issue 10, item 6).
 
-Sources state a status when they publish a record and rarely revisit it: GB/T 45565-2025 said "upcoming" long after
-its effective date, and a standard whose successor is recorded kept no status at all. The rules, in order:
+Sources state a status when they publish a record and rarely revisit it: GB/T 45565-2025 said "upcoming" long
+after its effective date, and a standard whose successor is recorded kept no status at all. The rules, in
+order:
 
-1. withdrawn on or before the day -> withdrawn; a source that says withdrawn is believed (nothing un-withdraws);
+1. withdrawn on or before the day -> withdrawn; a source that says withdrawn is believed (nothing
+   un-withdraws);
 2. a successor recorded and in force -> replaced; a source that says replaced is believed;
 3. an effective date after the day -> upcoming; on or before it -> current;
 4. otherwise what the source stated (possibly nothing).
 
-A successor is recorded when the standard names it in `replaced_by`, or a stored standard says it `replaces` this
-one (by exact code, or by its code without an edition, then only older editions). It is in force unless the store
-knows it is not yet: an effective date after the day, or a stated "upcoming" without a date. A status worked out
-here is stored as `status_source = derived`; one a source stated stays `source`. `roll_statuses` is the daily roll
-the scheduler runs: every change of derived status is a new version, which the alert matcher sees.
+A successor is recorded when the standard names it in `replaced_by`, or a stored standard says it `replaces`
+this one (by exact code, or by its code without an edition, then only older editions). It is in force unless
+the store knows it is not yet: an effective date after the day, or a stated "upcoming" without a date. A
+status worked out here is stored as `status_source = derived`; one a source stated stays `source`.
+`roll_statuses` is the daily roll the scheduler runs: every change of derived status is a new version, which
+the alert matcher sees.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
-"""For a list of standard codes (a company's own list, a catalogue): is each current, withdrawn or replaced, and by
-what? Answered from the store of record: the record's status as of the day (stdwatch.status: dates and replacement
-links, not only what a source once stated), its replaced-by codes, records that say they replace it, and newer
-editions of the same standard."""
+"""For a list of standard codes (a company's own list, a catalogue): is each current, withdrawn or replaced,
+and by what? Answered from the store of record: the record's status as of the day (stdwatch.status: dates and
+replacement links, not only what a source once stated), its replaced-by codes, records that say they replace
+it, and newer editions of the same standard."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from stdwatch.catalogue import ListedCode, RowError
 from stdwatch.identifiers import CodeError, parse_standard_code
 from stdwatch.records import StandardRecord, record_from_json
 from stdwatch.status import derive_status, successor_in_force
@@ -62,6 +64,13 @@ def check_code(repo: DocumentRepository, listed: str, today: date | None = None)
     else:
         note = ""
     return StatusReport(listed, match.code, status, replaced_by, note)
+
+
+def check_rows(repo: DocumentRepository, rows: Iterable[ListedCode | RowError],
+               today: date | None = None) -> list[StatusReport]:
+    """A report line for every row of a list: a rejected row with its reason, the others with their status."""
+    return [StatusReport(r.listed or "", None, REJECTED, [], r.reason, r.row) if isinstance(r, RowError)
+            else replace(check_code(repo, r.listed, today), row=r.row) for r in rows]
 
 
 def _code_of(repo: DocumentRepository, value: str) -> str:

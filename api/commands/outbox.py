@@ -24,10 +24,10 @@ STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 
 
 def outbox(
-    show: Annotated[Optional[int], typer.Option("--show", help="Print one email: headers and text part.")]
+    show: Annotated[int | None, typer.Option("--show", help="Print one email: headers and text part.")]
     = None,
     flush: Annotated[bool, typer.Option("--flush", help="Send every email that is due now.")] = False,
-    status: Annotated[Optional[str], typer.Option(help=f"Only emails in this state: {', '.join(STATUSES)}.")]
+    status: Annotated[str | None, typer.Option(help=f"Only emails in this state: {', '.join(STATUSES)}.")]
     = None,
     limit: Annotated[int, typer.Option(min=1, help="How many emails to list, newest first.")] = 50,
 ) -> None:
@@ -57,9 +57,9 @@ def _run(services: Services, show: int | None, flush: bool, status: str | None, 
         return 0
     if flush:
         result = flush_outbox(services, datetime.now(UTC))
+        lost = "; the SMTP connection was lost, the rest waits" if result.stopped else ""
         console.print(f"sent {result.sent}, retry later {result.retried}, failed {result.failed}, "
-                      f"cancelled {result.cancelled}" + ("; SMTP connection lost, the rest waits" if result.stopped
-                                                         else ""), highlight=False)
+                      f"cancelled {result.cancelled}{lost}", highlight=False)
         return 1 if result.retried or result.failed else 0
     _print_table(repo.emails(status, limit), repo.status_counts())
     return 0

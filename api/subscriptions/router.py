@@ -7,14 +7,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
+from alerts.matcher import AlertMatcher, compile_subscription
 from alerts.profiles import default_profiles
 from api.auth import SubscriberUser, auth_responses
 from api.deps import ServicesDep
 from api.errors import error_responses
 from api.subscriptions.links import router as links_router
-from api.subscriptions.schemas import ProfileOut, SubscriptionIn, SubscriptionOut, SubscriptionPatch
+from api.subscriptions.schemas import (
+    PreviewHit,
+    PreviewOut,
+    ProfileOut,
+    SubscriptionIn,
+    SubscriptionOut,
+    SubscriptionPatch,
+)
 from api.subscriptions.service import as_422, build_spec, merged, spec_changes, to_out
 from stdwatch.store.accounts import SubscriptionInfo, SubscriptionRepository
 
@@ -92,3 +100,26 @@ def delete_subscription(subscription_id: SubscriptionId, user: SubscriberUser,
     if not repo.delete(subscription_id, user.organization_id):
         raise HTTPException(404, f"no subscription {subscription_id} in your organization")
     return Response(status_code=204)
+
+
+@router.get("/api/subscriptions/{subscription_id}/preview", response_model=PreviewOut, tags=["subscriptions"],
+            responses=_ERRORS)
+def preview_subscription(subscription_id: SubscriptionId, user: SubscriberUser, repo: SubscriptionsDep,
+                         services: ServicesDep,
+                         days: Annotated[int, Query(ge=1, le=366, description="Look back this many days.")] = 30,
+                         ) -> PreviewOut:
+    """What the subscription would have matched among the documents stored or changed in the last N days
+    (the same matcher as the alerts; nothing is sent)."""
+    found = _owned(repo, subscription_id, user.organization_id)
+    matcher = AlertMatcher(services)
+    compiled = compile_subscription(found, matcher.analyzer, default_profiles())
+    alerts = matcher.preview(compiled, days)
+    docs = {d.id: d for d in services.repo.get_many(list(dict.fromkeys(a.document_id for a in alerts)))}
+    hits = []
+    for alert in alerts[:500]:
+        data = docs[alert.document_id].data if alert.document_id in docs else {}
+        title = data.get("title_zh") or data.get("title") or data.get("title_en") or ""
+        hits.append(PreviewHit(document_id=alert.document_id, version=alert.version, reason=alert.reason,
+                               details=alert.details, code=data.get("code") or data.get("symbol") or "",
+                               title=title))
+    return PreviewOut(subscription_id=subscription_id, days=days, matches=hits)

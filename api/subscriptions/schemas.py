@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from stdwatch.accounts import Frequency, Language, SubscriptionKind
 
-QueryParams = dict[str, str | list[str]]
+# Values are text or lists of text; checked by api.subscriptions.validation so errors name `query.<name>`.
+QueryParams = dict[str, Any]
 
 
 class SubscriptionIn(BaseModel):
@@ -87,3 +89,20 @@ class LinkOut(BaseModel):
     email: str
     subscription: str
     message: str
+
+
+class PreviewHit(BaseModel):
+    """A document version the subscription would have alerted on, and why."""
+
+    document_id: str
+    version: int
+    reason: str
+    details: dict[str, Any]
+    code: str
+    title: str
+
+
+class PreviewOut(BaseModel):
+    subscription_id: int
+    days: int
+    matches: list[PreviewHit]

@@ -22,11 +22,13 @@ KIND_FIELD = {SubscriptionKind.SEARCH: "query", SubscriptionKind.PROFILE: "profi
 
 @contextmanager
 def as_422() -> Iterator[None]:
-    """Turn a FieldError into the API's 422 (the error handler writes `field: message`)."""
+    """Turn a FieldError into the API's 422 with the message `field: message`."""
     try:
         yield
     except FieldError as exc:
-        raise RequestValidationError([{"loc": ("body", exc.field), "msg": exc.message,
+        # The field goes into the message: the error handler drops location parts named "query" (it reads
+        # them as the query string), which is also the name of a subscription's field.
+        raise RequestValidationError([{"loc": ("body",), "msg": f"{exc.field}: {exc.message}",
                                        "type": "value_error"}]) from None
 
 

@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from alerts.profiles import IndustryProfile
 from config.settings import CONFIG_DIR
@@ -37,8 +38,12 @@ def wto_members(path: Path = MEMBERS_PATH) -> frozenset[str]:
     return frozenset(data["members"]) | frozenset(data.get("former", {}))
 
 
-def check_query(params: Mapping[str, str | Sequence[str]]) -> dict[str, list[str]]:
+def check_query(params: Mapping[str, Any]) -> dict[str, list[str]]:
     """The saved search's parameters, normalized (`hs` 8507.60 -> 850760, members upper case)."""
+    for name, value in params.items():
+        texts = [value] if isinstance(value, str) else value
+        if not isinstance(texts, list) or not all(isinstance(v, str) for v in texts):
+            raise FieldError(f"query.{name}", "must be text or a list of texts")
     paging = sorted(set(params) & set(PAGING))
     if paging:
         raise FieldError(f"query.{paging[0]}", "paging and sorting do not apply to a subscription")
@@ -46,8 +51,6 @@ def check_query(params: Mapping[str, str | Sequence[str]]) -> dict[str, list[str
         normalized = to_params(query_from_params(params))
     except ParamError as exc:
         raise FieldError(f"query.{exc.field}", exc.message) from None
-    except TypeError as exc:  # a value that is not text
-        raise FieldError("query", str(exc)) from None
     unknown = [m for m in normalized.get("member", []) if m not in wto_members()]
     if unknown:
         raise FieldError("query.member", f"{unknown} are not WTO Members' symbol codes "

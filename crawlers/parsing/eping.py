@@ -8,12 +8,15 @@ in one place.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from typing import Any
 
 from crawlers.parsing.common import ParseError
 from stdwatch.dates import parse_date
 from stdwatch.identifiers import CodeError, parse_tbt_symbol
+
+log = logging.getLogger(__name__)
 
 # record field <- ePing item field(s), first non-empty wins (plain-text variants preferred over rich text)
 FIELD_MAP: dict[str, tuple[str, ...]] = {
@@ -54,9 +57,38 @@ def ics_codes(text: str | None) -> list[str]:
 
 
 def _names(items: Any) -> list[str]:
+    """Names from a list field in either shape clients report: `[{"name": ...}]` or plain strings (a single
+    comma/semicolon-separated string too)."""
+    if isinstance(items, str):
+        items = re.split(r"[;,\n]", items)
     if not isinstance(items, list):
         return []
-    return [str(i.get("name")).strip() for i in items if isinstance(i, dict) and i.get("name")]
+    names = [str(i.get("name") or "") if isinstance(i, dict) else str(i) if isinstance(i, str) else "" for i in items]
+    return list(dict.fromkeys(clean for n in names if (clean := (clean_html(n) or "").strip())))
+
+
+def _structured_codes(items: Any) -> list[str]:
+    """`hsCodes` / `icsCodes` as `[{"id", "code", "name"}]` (or plain strings): the codes, in order."""
+    if not isinstance(items, list):
+        return []
+    return [str(i.get("code") or "") if isinstance(i, dict) else str(i) for i in items if i]
+
+
+_TYPES = {"regular": "regular", "new": "regular", "addendum": "addendum", "corrigendum": "corrigendum",
+          "revision": "revision", "supplement": "supplement"}
+
+
+def notification_type(item: dict[str, Any], symbol: str) -> str:
+    """regular / addendum / corrigendum / revision / supplement. `notificationType` comes as a word or as
+    `{"id", "name"}`; where the symbol's suffix says otherwise (one item can carry a notification and its revision),
+    the symbol wins: it is the document's identity."""
+    raw = item.get("notificationType")
+    word = str(raw.get("name") or "") if isinstance(raw, dict) else str(raw or "")
+    stated = _TYPES.get(word.strip().lower())
+    actual = parse_tbt_symbol(symbol).relation or "regular"
+    if stated and stated != actual:
+        log.info("ePing item %s: notificationType %r but symbol %s; the symbol wins", item.get("id"), word, symbol)
+    return actual
 
 
 def _first(item: dict[str, Any], keys: tuple[str, ...]) -> Any:
@@ -80,6 +112,10 @@ def _date_or_text(value: Any) -> Any:
 def symbols(item: dict[str, Any]) -> list[str]:
     """`documentSymbol` may hold several comma-joined symbols (a notification and its revision, say)."""
     raw = str(item.get("documentSymbol") or "")
+    if str(item.get("area") or "").upper() == "SPS" or "G/SPS/" in raw.upper():
+        # StdWatch keeps TBT notifications only; the spider asks ePing for TBT (domainIds=1).
+        raise ParseError(f"ePing item {item.get('id')}: {raw or 'an item'} is an SPS notification; only TBT "
+                         f"notifications are kept")
     found = []
     for part in re.split(r"[,;\n]+", raw):
         if part.strip():
@@ -103,11 +139,15 @@ def map_item(item: dict[str, Any], source_url: str) -> list[dict[str, Any]]:
             record[field] = _date_or_text(value)
         else:
             record[field] = clean_html(value)
-    objectives = _names(item.get("objectives")) + ([clean_html(item["objectivesFreeText"])]
-                                                  if item.get("objectivesFreeText") else [])
-    record["objective"] = "; ".join(o for o in objectives if o) or None
-    record["hs"] = hs_codes(clean_html(item.get("hsCodeText")))
-    record["ics"] = ics_codes(clean_html(item.get("icsCodeText")))
+    objectives = _names(item.get("objectives"))
+    free_text = clean_html(item.get("objectivesFreeText"))
+    record["objectives"] = objectives
+    record["objective"] = "; ".join([*objectives, *([free_text] if free_text else [])]) or None
+    record["keywords"] = _names(item.get("keywords"))
+    hs = hs_codes(" ".join(_structured_codes(item.get("hsCodes"))) + " " + (clean_html(item.get("hsCodeText")) or ""))
+    record["hs"] = hs
+    ics = " ".join(_structured_codes(item.get("icsCodes"))) + " " + (clean_html(item.get("icsCodeText")) or "")
+    record["ics"] = ics_codes(ics)
     record["countries_affected"] = ["all trading partners"] if item.get("allTradingPartners") else \
         _names(item.get("countriesAffected"))
     record["open_for_comments"] = item.get("isOpenForComments") if isinstance(item.get("isOpenForComments"), bool) \
@@ -116,7 +156,10 @@ def map_item(item: dict[str, Any], source_url: str) -> list[dict[str, Any]]:
     record["text_links"] = [u for raw in links if raw for u in _LINK_SPLIT.split(str(raw)) if u.startswith("http")]
     record["source_url"] = source_url
     clean = {k: v for k, v in record.items() if v not in (None, "", [])}
-    return [{"symbol": symbol, **clean} for symbol in symbols(item)]
+    records = []
+    for symbol in symbols(item):
+        records.append({"symbol": symbol, **clean, "notification_type": notification_type(item, symbol)})
+    return records
 
 
 def members(data: Any) -> dict[str, str]:

@@ -1,10 +1,11 @@
 """Singapore Standards eShop product page (`/Product/SSPdtDetail/<GUID>`) -> a standard record.
 
-Read from the page's visible text, since the only real page known is its text (samples/sg_standards, SS 638:2018):
-the code and the title are unlabelled headings, the scope follows unlabelled, then label/value pairs whose labels
-come from config/label_maps.toml ([sg_standards]): Status, Edition (a year; the page gives no publication date),
-No. of Pages, ICS Classification (one "code description" per line), Committee, Available for Purchase, Adoption
-(`BS 7671+A1-A3 : 2008 MOD`). A page with neither a code heading nor a configured label is an unknown layout.
+Read from the page's visible text, since the only real page known is its text (samples/sg_standards,
+SS 638:2018): the code and the title are unlabelled headings, the scope follows unlabelled, then label/value
+pairs whose labels come from config/label_maps.toml ([sg_standards]): Status, Edition (a year; the page gives
+no publication date), No. of Pages, ICS Classification (one "code description" per line), Committee, Available
+for Purchase, Adoption (`BS 7671+A1-A3 : 2008 MOD`). A page with neither a code heading nor a configured label
+is an unknown layout.
 """
 
 from __future__ import annotations
@@ -40,9 +41,14 @@ def _chunks(page: str) -> list[str]:
 
 def _label_at(chunk: str, labels: list[str]) -> str | None:
     for label in labels:  # longest first: "ICS Classification" before "ICS"
-        if chunk == label or chunk.startswith((f"{label} ", f"{label}:", f"{label}：")):
+        if chunk == label or chunk.startswith((f"{label} ", f"{label}:", f"{label}\uff1a")):
             return label
     return None
+
+
+def _continues(chunk: str, labels: list[str]) -> bool:
+    """An ICS line after the first one: `91.140.50 Electricity supply systems`."""
+    return bool(_ICS.match(chunk)) and not _label_at(chunk, labels)
 
 
 def _pairs(chunks: list[str], labels: dict[str, str]) -> tuple[dict[str, str], int | None]:
@@ -58,10 +64,10 @@ def _pairs(chunks: list[str], labels: dict[str, str]) -> tuple[dict[str, str], i
             continue
         first = i - 1 if first is None else first
         field = labels[label]
-        value = [v] if (v := chunks[i - 1][len(label):].lstrip(" :：")) else []
+        value = [v] if (v := chunks[i - 1][len(label):].lstrip(" :\uff1a")) else []
         if not value and i < len(chunks) and not _label_at(chunks[i], ordered):
             value, i = [chunks[i]], i + 1
-        while field in _MULTILINE and i < len(chunks) and _ICS.match(chunks[i]) and not _label_at(chunks[i], ordered):
+        while field in _MULTILINE and i < len(chunks) and _continues(chunks[i], ordered):
             value, i = [*value, chunks[i]], i + 1
         if value and field not in found:
             found[field] = "\n".join(value)
@@ -76,8 +82,8 @@ def _heading(chunks: list[str], stop: int) -> tuple[int, re.Match[str]] | None:
 
 
 def sg_code(printed: str) -> dict[str, str]:
-    """`code` for the record (the edition, while the code parser does not take SG suffixes), `code_printed` as the
-    page prints it, and the reaffirmation year when one is given."""
+    """`code` for the record (the edition, while the code parser does not take SG suffixes), `code_printed`
+    as the page prints it, and the reaffirmation year when one is given."""
     match = _SG_CODE.fullmatch(text(printed) or "")
     if match is None:
         raise ParseError(f"sg_standards: {printed!r} is not a Singapore standard code")
@@ -92,22 +98,27 @@ def sg_code(printed: str) -> dict[str, str]:
 
 
 def parse_product(page: str, url: str) -> dict[str, Any]:
-    """Record fields (interchange keys, plus `edition`, `pages`, `scope`, `availability`, `code_printed`) from an
-    eShop product page, given as HTML or as its visible text."""
+    """Record fields (interchange keys, plus `edition`, `pages`, `scope`, `availability`, `code_printed`)
+    from an eShop product page, given as HTML or as its visible text."""
     chunks = _chunks(page)
     fields, first_label = _pairs(chunks, label_maps()["sg_standards"]["labels"])
     stop = first_label if first_label is not None else len(chunks)
     heading = _heading(chunks, stop)
-    if heading is None and "code" not in fields:
+    if "code" in fields:
+        printed = fields["code"]
+    elif heading is not None:
+        printed = heading[1].group(0)
+    else:
         raise ParseError("sg_standards: unknown layout, no Singapore standard code heading and no code label "
                          "(labels are configured in config/label_maps.toml)")
-    record: dict[str, Any] = sg_code(fields["code"] if "code" in fields else heading[1].group(0))  # type: ignore[index]
+    record: dict[str, Any] = sg_code(printed)
     if heading is not None:
         rest = chunks[heading[0] + 1:stop]
         record["title_en"] = fields.get("title_en") or (rest[0] if rest else None)
         record["scope"] = "\n".join(rest[1:]) or None
     record.update({
-        "status": fields.get("status"), "edition": fields.get("edition"), "responsible": fields.get("responsible"),
+        "status": fields.get("status"), "edition": fields.get("edition"),
+        "responsible": fields.get("responsible"),
         "pages": int(m.group(0)) if (m := re.search(r"\d+", fields.get("pages", ""))) else None,
         "ics": [m.group(1) for line in fields.get("ics", "").splitlines() if (m := _ICS.match(line))],
         "adopts": adoptions(fields.get("adopts")), "availability": fields.get("availability"),

@@ -2,7 +2,8 @@
 
 Product pages `/Product/SSPdtDetail/<GUID>`; no public listing or search endpoint is known, so the products to follow
 are listed in config/sources.toml (`product_ids`) or given with `--arg product_ids=GUID,GUID`. Fields are read by
-label (config/label_maps.toml); a page without the labels is quarantined.
+label (config/label_maps.toml) around the unlabelled code and title headings (crawlers/parsing/sg_eshop.py); a
+page without them is quarantined.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
 from crawlers.items import RecordItem
-from crawlers.parsing import labels
+from crawlers.parsing import sg_eshop
 from crawlers.parsing.common import split_list
 from crawlers.spiders.base import SpiderArgs, StdWatchSpider
 
@@ -43,12 +44,5 @@ class SgStandardsSpider(StdWatchSpider):
                                  cb_kwargs={"product": product})
 
     def parse_product(self, response: Response, product: str) -> Any:
-        fields = labels.extract(response.text, "sg_standards")
-        data = {
-            "code": fields["code"], "title_en": fields.get("title_en"), "status": fields.get("status"),
-            "published": fields.get("published"), "ics": split_list(fields.get("ics")),
-            "adopts": labels.adoptions(fields.get("adopts")), "responsible": fields.get("responsible"),
-            "source_url": response.url,
-        }
-        yield RecordItem(source_id=product, url=response.url, data={k: v for k, v in data.items() if v not in
-                                                                      (None, "", [])}, fingerprint=None)
+        data = sg_eshop.parse_product(response.text, response.url)
+        yield RecordItem(source_id=product, url=response.url, data=data, fingerprint=None)

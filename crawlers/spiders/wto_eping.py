@@ -1,4 +1,4 @@
-"""WTO ePing API: TBT notifications (SPS with domain_ids=2), newest by distribution date, or one by symbol.
+"""WTO ePing API: TBT notifications (domainIds=1; SPS is not kept), newest by distribution date, or one by symbol.
 
 Needs the WTO API key (STDWATCH_EPING_KEY, sent as Ocp-Apim-Subscription-Key); without it the run ends at once
 with finish reason `missing_api_key` and the CLI exits non-zero: it never pretends to have crawled.
@@ -25,6 +25,7 @@ from crawlers.spiders.base import SpiderArgs, StdWatchSpider
 from stdwatch.records import Kind
 
 log = logging.getLogger(__name__)
+TBT_DOMAIN = "1"  # ePing's domainIds: 1 TBT, 2 SPS; SPS symbols (G/SPS/N/...) are not a kind StdWatch keeps
 
 
 class EpingArgs(SpiderArgs):
@@ -51,7 +52,7 @@ class WtoEpingSpider(StdWatchSpider):
         return (date.today() - timedelta(days=int(self.config.get("days_back", 60)))).isoformat()
 
     def search_request(self, page: int) -> scrapy.Request:
-        params: dict[str, Any] = {"language": 1, "domainIds": self.config.get("domain_ids", "1"), "page": page,
+        params: dict[str, Any] = {"language": 1, "domainIds": TBT_DOMAIN, "page": page,
                                   "pageSize": self.config.get("page_size", 100)}
         if self.args.code:
             params["documentSymbol"] = self.args.code

@@ -41,6 +41,12 @@ class ChangeFeed:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.coalesce(func.max(_VERSIONS.c.id), 0))).scalar_one())
 
+    def first_seq_since(self, since: datetime) -> int:
+        """The id of the first version recorded at or after `since` (one past the last when there is none)."""
+        with self.engine.connect() as conn:
+            first = conn.execute(select(func.min(_VERSIONS.c.id)).where(_VERSIONS.c.recorded_at >= since)).scalar()
+        return int(first) if first is not None else self.last_seq() + 1
+
     def after(self, seq: int, limit: int = 2000) -> list[Change]:
         """Versions stored after `seq`, oldest first, each with its previous version's data."""
         with self.engine.connect() as conn:
@@ -58,12 +64,8 @@ class ChangeFeed:
 
     def recent(self, since: datetime) -> list[Change]:
         """Every version recorded since `since` (previews of what a subscription would have matched)."""
-        with self.engine.connect() as conn:
-            first = conn.execute(select(func.min(_VERSIONS.c.id)).where(_VERSIONS.c.recorded_at >= since)).scalar()
-        if first is None:
-            return []
         changes: list[Change] = []
-        while batch := self.after(first - 1 if not changes else changes[-1].seq):
+        while batch := self.after(changes[-1].seq if changes else self.first_seq_since(since) - 1):
             changes.extend(batch)
         return changes
 

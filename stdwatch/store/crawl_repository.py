@@ -131,8 +131,3 @@ class CrawlRepository:
             rows = conn.execute(select(_SEEN.c.data).where(_SEEN.c.spider == spider))
             values = [str(r.data[key]) for r in rows if r.data and r.data.get(key)]
         return max(values) if values else None
-
-    def forget(self, spider: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(delete(_SEEN).where(_SEEN.c.spider == spider))
-

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -47,19 +47,36 @@ def migrate(engine: Engine) -> None:
 def database_exists(url: str) -> bool:
     """Whether the store of record at `url` has been created (`stdwatch init` / `demo` migrated it), found
     without creating anything: a missing SQLite file stays missing, an empty one or a database without our
-    schema counts as absent. A PostgreSQL database that does not exist is False; a server that cannot be
-    reached is an error (OperationalError), not an empty answer."""
+    schema counts as absent. A PostgreSQL database that the server does not list is False; a server that
+    cannot be reached is an error (OperationalError), not an empty answer."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_store_exists(parsed.database)
+    try:
+        return _has_schema(url)
+    except OperationalError:
+        if parsed.get_backend_name() == "postgresql" and parsed.database and not _pg_database_listed(parsed):
+            return False
+        raise
+
+
+def _has_schema(url: str | URL) -> bool:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
             return inspect(conn).has_table("alembic_version")
-    except OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) == "3D000":  # invalid_catalog_name: no such database
-            return False
-        raise
+    finally:
+        engine.dispose()
+
+
+def _pg_database_listed(parsed: URL) -> bool:
+    """Whether the server lists the database (asked through its `postgres` maintenance database); a server
+    that cannot be reached raises, so the caller's error stands."""
+    engine = create_engine(parsed.set(database="postgres"))
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            return conn.execute(query, {"name": parsed.database}).first() is not None
     finally:
         engine.dispose()
 
@@ -76,7 +93,8 @@ def _sqlite_store_exists(database: str | None) -> bool:
     except sqlite3.Error:
         return False
     try:
-        row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        row = conn.execute(query).fetchone()
     except sqlite3.DatabaseError:  # a file that is not an SQLite database
         return False
     finally:

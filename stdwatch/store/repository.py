@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
 
 from stdwatch.identifiers import CodeError, parse_standard_code, parse_tbt_symbol
 from stdwatch.records import (
-    Record, StandardRecord, apply_update, content_hash, non_empty_update, record_from_json, to_json,
+    Record,
+    StandardRecord,
+    apply_update,
+    content_hash,
+    non_empty_update,
+    record_from_json,
+    to_json,
 )
 from stdwatch.store.models import Document, DocumentLink, DocumentVersion
 
@@ -22,7 +28,7 @@ _LINKS = DocumentLink.__table__
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class UpsertResult:
 
 @dataclass(frozen=True)
 class _State:
-    """What the store holds for one document while a batch is applied: `full` is set once the batch changed it."""
+    """What the store holds for one document while a batch is applied; `full` once the batch changed it."""
 
     digest: str
     version: int
@@ -118,9 +124,9 @@ class DocumentRepository:
     def upsert_many(self, records: Iterable[Record], seen_at: datetime | None = None) -> UpsertResult:
         """Store records in order: new ones at version 1, changed ones as a new version, unchanged ones only
         'seen'. A record that states only some fields (a line of a load) merges onto the stored one field by
-        field (stdwatch.records.apply_update); two records of one document are applied one after the other, each
-        a version of its own, so the history never depends on how a load was cut into batches. Every record is
-        counted once in new, updated or unchanged."""
+        field (stdwatch.records.apply_update); two records of one document are applied one after the other,
+        each a version of its own, so the history never depends on how a load was cut into batches. Every
+        record is counted once in new, updated or unchanged."""
         now = seen_at or utcnow()
         records = list(records)
         result = UpsertResult()
@@ -160,7 +166,8 @@ class DocumentRepository:
         partial = {r.id for r in records if r.stated_fields is not None}
         states: dict[str, _State] = {}
         for chunk in _chunks(list(dict.fromkeys(r.id for r in records))):
-            rows = conn.execute(select(_DOCS.c.id, _DOCS.c.content_hash, _DOCS.c.version).where(_DOCS.c.id.in_(chunk)))
+            query = select(_DOCS.c.id, _DOCS.c.content_hash, _DOCS.c.version).where(_DOCS.c.id.in_(chunk))
+            rows = conn.execute(query)
             states.update({row.id: _State(row.content_hash, row.version) for row in rows})
         for chunk in _chunks([i for i in states if i in partial]):
             for row in conn.execute(select(_DOCS.c.id, _DOCS.c.data).where(_DOCS.c.id.in_(chunk))):
@@ -171,33 +178,34 @@ class DocumentRepository:
     def _document_row(record: Record, state: _State, now: datetime) -> dict[str, Any]:
         code = record.code if isinstance(record, StandardRecord) else record.symbol
         return {"id": record.id, "kind": record.kind.value, "code": code, "code_key": record.key,
-                "version": state.version, "content_hash": state.digest, "data": to_json(record), "first_seen": now,
-                "last_seen": now, "updated_at": now, "index_pending": True}
+                "version": state.version, "content_hash": state.digest, "data": to_json(record),
+                "first_seen": now, "last_seen": now, "updated_at": now, "index_pending": True}
 
-    def _write(self, conn: Any, before: dict[str, _State], after: dict[str, _State], versions: list[dict[str, Any]],
-               now: datetime) -> None:
-        changed = [(doc_id, s) for doc_id, s in after.items() if s.full is not None]
-        inserts = [self._document_row(s.full, s, now) for doc_id, s in changed if doc_id not in before and s.full]
-        updates = [{"b_id": doc_id, "b_version": s.version, "b_hash": s.digest, "b_data": to_json(s.full),
-                    "b_now": now} for doc_id, s in changed if doc_id in before and s.full]
+    def _write(self, conn: Any, before: dict[str, _State], after: dict[str, _State],
+               versions: list[dict[str, Any]], now: datetime) -> None:
+        changed = [(doc_id, s.full, s) for doc_id, s in after.items() if s.full is not None]
+        inserts = [self._document_row(full, s, now) for doc_id, full, s in changed if doc_id not in before]
+        updates = [{"b_id": doc_id, "b_version": s.version, "b_hash": s.digest, "b_data": to_json(full),
+                    "b_now": now} for doc_id, full, s in changed if doc_id in before]
         seen = [{"b_id": doc_id, "b_now": now} for doc_id, s in after.items() if s.full is None]
         if inserts:
             conn.execute(insert(_DOCS), inserts)
         if updates:
             conn.execute(
                 update(_DOCS).where(_DOCS.c.id == bindparam("b_id")).values(
-                    version=bindparam("b_version"), content_hash=bindparam("b_hash"), data=bindparam("b_data"),
-                    last_seen=bindparam("b_now"), updated_at=bindparam("b_now"), index_pending=True),
+                    version=bindparam("b_version"), content_hash=bindparam("b_hash"),
+                    data=bindparam("b_data"), last_seen=bindparam("b_now"), updated_at=bindparam("b_now"),
+                    index_pending=True),
                 updates)
             for chunk in _chunks([u["b_id"] for u in updates]):
                 conn.execute(delete(_LINKS).where(_LINKS.c.document_id.in_(chunk)))
         if versions:
             conn.execute(insert(_VERSIONS), versions)
         if seen:
-            conn.execute(update(_DOCS).where(_DOCS.c.id == bindparam("b_id")).values(last_seen=bindparam("b_now")),
-                         seen)
+            seen_query = update(_DOCS).where(_DOCS.c.id == bindparam("b_id"))
+            conn.execute(seen_query.values(last_seen=bindparam("b_now")), seen)
         links = [{"document_id": doc_id, "relation": rel, "target_code": code, "target_key": _key_of(code)}
-                 for doc_id, s in changed if s.full for rel, code in links_of(s.full)]
+                 for doc_id, full, _ in changed for rel, code in links_of(full)]
         if links:
             conn.execute(insert(_LINKS), links)
 
@@ -230,8 +238,8 @@ class DocumentRepository:
     def links_to(self, code: str, key: str) -> list[Link]:
         """Links from other documents that name this code exactly, or name its key without an edition."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_LINKS).where(or_(_LINKS.c.target_code == code, _LINKS.c.target_code == key))
-                                .order_by(_LINKS.c.id))
+            named = or_(_LINKS.c.target_code == code, _LINKS.c.target_code == key)
+            rows = conn.execute(select(_LINKS).where(named).order_by(_LINKS.c.id))
             return [Link(r.document_id, r.relation, r.target_code, r.target_key) for r in rows]
 
     def find_by_code(self, code: str, key: str) -> list[StoredDocument]:
@@ -278,8 +286,8 @@ class DocumentRepository:
         if not docs:
             return
         with self.engine.begin() as conn:
-            conn.execute(update(_DOCS).where(_DOCS.c.id == bindparam("b_id"), _DOCS.c.version == bindparam("b_v"))
-                         .values(index_pending=False), [{"b_id": d.id, "b_v": d.version} for d in docs])
+            same = update(_DOCS).where(_DOCS.c.id == bindparam("b_id"), _DOCS.c.version == bindparam("b_v"))
+            conn.execute(same.values(index_pending=False), [{"b_id": d.id, "b_v": d.version} for d in docs])
 
     def requeue_all(self) -> int:
         """Queue every document for indexing again (for a rebuild of the search index)."""

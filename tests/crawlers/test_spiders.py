@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
 
 from search.backends.sqlite_fts5 import SqliteFts5Backend
 from search.query import SearchQuery
+from stdwatch.store.crawl_repository import RunInfo
 from tests.crawlers import sites
 from tests.crawlers.replay import ReplayServer
 
@@ -224,6 +225,7 @@ def test_crawl_runs_are_listed_by_cli_and_api(replay: ReplayServer, crawl, stdwa
         runs = client.get("/api/crawls").json()
     services.close()
     assert runs[0]["spider"] == "ttbz_group" and runs[0]["new"] == 1 and runs[0]["finish_reason"] == "finished"
+    assert set(runs[0]) == {f.name for f in fields(RunInfo)}
     assert json.dumps(runs[0]["args"]).count("T/GZAEPI") == 1
 
 

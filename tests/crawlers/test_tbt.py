@@ -14,6 +14,7 @@ from api.deps import Services
 from api.main import create_app
 from config.settings import Settings
 from crawlers.parsing import eping
+from crawlers.parsing.common import ParseError
 from crawlers.parsing.notification_text import parse_notification
 from tests.crawlers.replay import ReplayServer
 from stdwatch.records import record_from_json
@@ -34,6 +35,8 @@ def test_eping_item_maps_every_documented_field() -> None:
         "description": "The proposed rule sets safety requirements for lithium-ion batteries & chargers.\n"
                        "It covers e-bikes and e-scooters.",
         "products": "Lithium-ion batteries for e-bikes", "objective": "Protection of human health or safety",
+        "objectives": ["Protection of human health or safety"], "keywords": ["Batteries"],
+        "notification_type": "regular",
         "hs": ["850760", "871160"], "ics": ["29.220.20", "43.150"], "countries_affected": ["all trading partners"],
         "open_for_comments": True, "source_url": "https://api.wto.org/eping/notifications/search",
         "text_links": ["https://members.wto.org/crnattachments/2026/TBT/USA/26_01234_00_e.pdf",
@@ -47,6 +50,47 @@ def test_eping_item_with_several_symbols_gives_one_record_each() -> None:
     records = eping.map_item(synthetic_tbt.EPING_ITEMS[2], "u")
     assert [r["symbol"] for r in records] == ["G/TBT/N/TPKM/560", "G/TBT/N/TPKM/560/Rev.1"]
     assert all(r["title"].startswith("Amendment to the inspection") for r in records)
+
+
+def test_eping_structured_lists_beside_the_text_fields() -> None:
+    """SYNTHETIC item in the shape live-API clients report: `hsCodes` as [{id, code, name}], keywords and
+    objectives as lists of names or of plain strings, the notification type as a word or as {id, name}."""
+    item = synthetic_tbt.eping_item(
+        documentSymbol="G/TBT/N/USA/2100/Add.1", notificationType={"id": 2, "name": "Addendum"},
+        hsCodeText=None, icsCodeText="29.220.20",
+        hsCodes=[{"id": 5101, "code": "8507.60", "name": "Lithium-ion accumulators"},
+                 {"id": 5102, "code": "871160", "name": "Cycles with electric motor"}],
+        keywords=["Batteries", "E-bikes", "Batteries"], objectives=[{"name": "Protection of human health or safety"},
+                                                                      "Consumer information, labelling"],
+        objectivesFreeText="<p>Fire risk</p>")
+    (record,) = eping.map_item(item, "u")
+    assert record["hs"] == ["850760", "871160"] and record["ics"] == ["29.220.20"]
+    assert record["keywords"] == ["Batteries", "E-bikes"]
+    assert record["objectives"] == ["Protection of human health or safety", "Consumer information, labelling"]
+    assert record["objective"] == ("Protection of human health or safety; Consumer information, labelling; "
+                                   "Fire risk")
+    assert record["notification_type"] == "addendum"
+    text_shape = eping.map_item(synthetic_tbt.eping_item(hsCodes=None, keywords="Batteries; E-bikes"), "u")[0]
+    assert text_shape["hs"] == ["850760", "871160"] and text_shape["keywords"] == ["Batteries", "E-bikes"]
+
+
+@pytest.mark.parametrize(("symbol", "stated", "expected"), [
+    ("G/TBT/N/USA/2100", "Regular", "regular"), ("G/TBT/N/USA/2100/Add.1", "Addendum", "addendum"),
+    ("G/TBT/N/USA/2100/Corr.1", "Corrigendum", "corrigendum"), ("G/TBT/N/USA/2100/Rev.1", "Revision", "revision"),
+    ("G/TBT/N/USA/2100/Rev.1", "Addendum", "revision"),  # the symbol is the document's identity
+    ("G/TBT/N/USA/2100/Add.2", None, "addendum"),
+])
+def test_eping_notification_type(symbol: str, stated: str | None, expected: str) -> None:
+    (record,) = eping.map_item(synthetic_tbt.eping_item(documentSymbol=symbol, notificationType=stated), "u")
+    assert record["notification_type"] == expected
+
+
+def test_eping_sps_items_are_refused_by_name() -> None:
+    """SPS is not offered (the spider asks for domainIds=1): an SPS item that still comes is named as such."""
+    for item in (synthetic_tbt.eping_item(documentSymbol="G/SPS/N/EU/800", area="SPS"),
+                 synthetic_tbt.eping_item(documentSymbol="G/SPS/N/EU/800")):
+        with pytest.raises(ParseError, match="SPS notification"):
+            eping.map_item(item, "u")
 
 
 def test_codes_from_free_text() -> None:

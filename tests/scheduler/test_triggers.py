@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from crawlers.runner import SPIDERS
+from crawlers.sources import spider_names
 from scheduler.app import FIXED_JOBS, crawl_specs, job_specs
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+SITE = 'base_url = "https://example.org"\ndownload_delay = 1.0\n'
 
 
 def fire_times(cron: str, start: datetime, count: int) -> list[datetime]:
@@ -32,7 +33,7 @@ def spec(job_id: str) -> str:
 
 def test_every_spider_has_a_crawl_job_with_a_stable_id() -> None:
     specs = crawl_specs()
-    assert sorted(s.id for s in specs) == sorted(f"crawl.{name}" for name in SPIDERS)
+    assert sorted(s.id for s in specs) == sorted(f"crawl.{name}" for name in spider_names())
     assert all(s.func == "scheduler.jobs:crawl" and s.args == (s.id.removeprefix("crawl."),) for s in specs)
 
 
@@ -59,7 +60,8 @@ def test_fixed_jobs_fire_when_the_issue_asks() -> None:
     start = datetime(2026, 3, 1, 23, 58, tzinfo=SHANGHAI)
     assert fire_times(spec("index.sync"), start, 2) == [datetime(2026, 3, 2, 0, 0, tzinfo=SHANGHAI),
                                                         datetime(2026, 3, 2, 0, 10, tzinfo=SHANGHAI)]
-    assert fire_times(spec("alerts.flush"), start, 2)[1] == datetime(2026, 3, 2, 0, 0, tzinfo=SHANGHAI)
+    assert [t.strftime("%H:%M") for t in fire_times(spec("alerts.flush"), start, 3)] == ["23:58", "23:59",
+                                                                                          "00:00"]
     assert fire_times(spec("alerts.digests"), start, 1) == [datetime(2026, 3, 2, 0, 0, tzinfo=SHANGHAI)]
     assert fire_times(spec("status.roll"), start, 1) == [datetime(2026, 3, 2, 0, 5, tzinfo=SHANGHAI)]
     assert fire_times(spec("alerts.reminders"), start, 1) == [datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI)]
@@ -69,20 +71,20 @@ def test_fixed_jobs_fire_when_the_issue_asks() -> None:
 
 def test_a_bad_schedule_names_the_source(tmp_path: Path) -> None:
     sources = tmp_path / "sources.toml"
-    sources.write_text('[samr_openstd]\nschedule = "30 1 * *"\n[cns]\nbase_url = "x"\n', encoding="utf-8")
+    sources.write_text(f'[samr_openstd]\n{SITE}schedule = "30 1 * *"\n[cns]\n{SITE}', encoding="utf-8")
     with pytest.raises(ValueError, match=r"\[samr_openstd\] schedule '30 1 \* \*'"):
         crawl_specs(sources)
 
 
 def test_a_source_without_schedule_gets_no_crawl_job(tmp_path: Path) -> None:
     sources = tmp_path / "sources.toml"
-    sources.write_text('[samr_openstd]\nschedule = "30 1 * * *"\n[cns]\nbase_url = "x"\n', encoding="utf-8")
+    sources.write_text(f'[samr_openstd]\n{SITE}schedule = "30 1 * * *"\n[cns]\n{SITE}', encoding="utf-8")
     assert [s.id for s in crawl_specs(sources)] == ["crawl.samr_openstd"]
 
 
 def test_a_numeric_weekday_is_refused(tmp_path: Path) -> None:
     # In APScheduler 3.x "6" would mean Sunday, in crontab Saturday: the config must say "sat".
     sources = tmp_path / "sources.toml"
-    sources.write_text('[cns]\nschedule = "0 4 * * 6"\n', encoding="utf-8")
+    sources.write_text(f'[cns]\n{SITE}schedule = "0 4 * * 6"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="day of the week as a name"):
         crawl_specs(sources)

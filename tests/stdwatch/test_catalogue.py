@@ -28,7 +28,7 @@ def test_cns_catalogue_csv_with_bad_rows(tmp_path: Path) -> None:
         ["15598-1", "C4474", "電動自行車用鋰離子電池組", "2020-05-13", "現行"],
         ["", "", "缺總號", "", ""],
         ["4797", "Z1000", "玩具安全", "2019/1/2", "某狀態"],
-        ["4797-1", "", "玩具安全－第1部", "不是日期", "現行"],
+        ["4797-1", "", "玩具安全－第1部", "不是日期", "現行"],  # noqa: RUF001
         ["14115", "", "電燈泡", "", "廢止"],
     ])
     items = list(read_catalogue(path, "cns"))
@@ -38,8 +38,8 @@ def test_cns_catalogue_csv_with_bad_rows(tmp_path: Path) -> None:
     assert records[0].class_no == "C4474" and records[0].title_zh_hant == "電動自行車用鋰離子電池組"
     assert [e.row for e in errors] == [3, 4, 5]
     assert errors[0].reason == "no code in this row"
-    assert errors[1].reason.startswith("unknown status '某狀態'")
-    assert errors[2].reason.startswith("field 'published'") and str(errors[2]).startswith("row 5: ")
+    assert errors[1].reason.startswith("status: unknown status '某狀態'")
+    assert errors[2].reason.startswith("published: not a date") and str(errors[2]).startswith("row 5: ")
 
 
 def test_xlsx_catalogue(tmp_path: Path) -> None:
@@ -88,7 +88,8 @@ def test_import_then_check_a_company_list(tmp_path: Path) -> None:
     assert (report["GB 31241-2014"]["status"], report["GB 31241-2014"]["replaced_by"]) == ("replaced", "GB 31241-2022")
     assert report["GB/T 18287-2013"]["status"] == "withdrawn"
     assert (report["GB 31241"]["found"], report["GB 31241"]["status"]) == ("GB 31241-2022", "current")
-    assert report["QC/T 9999-2020"]["status"] == "unknown"
+    assert report["QC/T 9999-2020"]["status"] == "not in database"
+    assert (report["乱码"]["row"], report["乱码"]["status"]) == ("6", "invalid")  # every input row is in the report
     loaded = _stdwatch(data, "import-catalogue", str(company), "--profile", "generic")
     # rows that only list a code complete, never erase, what the database already knows
     assert "2 new, 0 updated, 2 unchanged, 1 rejected" in loaded.stderr

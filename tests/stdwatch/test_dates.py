@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (full-width forms and dash kinds are what sources print: the point of these tests)
 from datetime import date
 
 import pytest

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (full-width forms and dash kinds are what sources print: the point of these tests)
 """Standard codes and TBT symbols as real sources print them."""
 
 from __future__ import annotations
@@ -7,7 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stdwatch.identifiers import (
-    CodeError, Family, Region, StandardCode, TbtSymbol, parse_any, parse_standard_code, parse_tbt_symbol, slug,
+    CodeError,
+    Family,
+    Region,
+    StandardCode,
+    TbtSymbol,
+    parse_any,
+    parse_standard_code,
+    parse_tbt_symbol,
+    slug,
 )
 
 PRINTED = [

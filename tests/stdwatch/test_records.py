@@ -8,7 +8,15 @@ from datetime import date
 import pytest
 
 from stdwatch.records import (
-    Degree, Kind, RecordError, StandardRecord, Status, TbtNotification, content_hash, record_from_json, to_json,
+    Degree,
+    Kind,
+    RecordError,
+    StandardRecord,
+    Status,
+    TbtNotification,
+    content_hash,
+    record_from_json,
+    to_json,
 )
 from tests.conftest import INTERCHANGE
 
@@ -73,7 +81,7 @@ def test_hash_changes_with_content_only() -> None:
     ({"title_zh": "无编号"}, "cannot tell the record's kind"),
     ({"code": "not a code"}, "cannot parse standard code: 'not a code'"),
     ({"code": "GB/T 1-2000", "status": "maybe"}, "unknown status 'maybe'"),
-    ({"code": "GB/T 1-2000", "published": "2020-13-45"}, "field 'published'"),
+    ({"code": "GB/T 1-2000", "published": "2020-13-45"}, "published: not a valid calendar date"),
     ({"code": "GB/T 1-2000", "adopts": [{"code": "ISO 1", "degree": "XYZ"}]}, "unknown adoption degree"),
     ({"symbol": "G/TBT/N/??/1"}, "cannot parse TBT symbol"),
     ({"kind": "patent", "code": "x"}, "unknown kind 'patent'"),

@@ -85,7 +85,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("subscription_id", "email", name="uq_recipient_subscription_email"),
     )
-    op.create_index("ix_subscription_recipients_subscription_id", "subscription_recipients", ["subscription_id"])
+    op.create_index("ix_subscription_recipients_subscription_id", "subscription_recipients",
+                    ["subscription_id"])
 
 
 def downgrade() -> None:
