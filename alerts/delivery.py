@@ -43,6 +43,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -224,12 +225,14 @@ def flush_outbox(services: Services, now: datetime) -> FlushResult:
     outbox = OutboxRepository(services.repo.engine)
     result = FlushResult()
     sender = envelope_sender(services.settings.mail_from)
-    lease_until = now + lease(services.settings)
+    started, hold = monotonic(), lease(services.settings)
     with SmtpSession(services.settings) as smtp:
         while not result.stopped:
             batch = outbox.due_emails(now, FLUSH_BATCH)
             progressed = False
             for email in batch:
+                # the lease runs from the claim, not from the start of a long flush
+                lease_until = now + timedelta(seconds=monotonic() - started) + hold
                 if not outbox.claim(email, now, lease_until):
                     continue  # another flush took it
                 progressed = True

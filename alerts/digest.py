@@ -91,9 +91,10 @@ def _title(data: dict[str, Any], lang: str) -> str:
 
 
 def _days(deadline: str, today: date, words: dict[str, Any]) -> tuple[int | None, str, bool]:
-    if not deadline:
+    try:
+        left = (date.fromisoformat(deadline[:10]) - today).days
+    except ValueError:  # empty, or a date only a human can read: shown as printed, without a count
         return None, "", False
-    left = (date.fromisoformat(deadline[:10]) - today).days
     if left < 0:
         return left, str(words["closed"]), False
     text = str(words["closes_today"]) if left == 0 else str(words["days_left"]).format(days=left)

@@ -43,6 +43,10 @@ def _response_error(code: int, text: bytes | str, what: str) -> SendError:
 
 
 def _classify(exc: Exception) -> SendError:
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        # MAIL FROM refused (not authenticated, sender not allowed): every message would fail the same way
+        return SendError(f"sender refused: {exc.smtp_code} {exc.smtp_error.decode('utf-8', 'replace')}",
+                         connection_lost=True)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()))
         return _response_error(code, text, "recipient refused")
@@ -74,17 +78,31 @@ class SmtpSession:
                                     context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+        try:
             if s.smtp_security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
-        if s.smtp_user:
-            smtp.login(s.smtp_user, s.smtp_password.get_secret_value() if s.smtp_password else "")
+            if s.smtp_user:
+                smtp.login(s.smtp_user, s.smtp_password.get_secret_value() if s.smtp_password else "")
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
-    def send(self, sender: str, recipient: str, raw: bytes) -> None:
-        try:
-            if self._smtp is None:
+    def _session(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            try:
                 self._smtp = self._connect()
-            self._smtp.sendmail(sender, [recipient], raw)
+            except (smtplib.SMTPException, OSError, UnicodeError) as exc:
+                # refused, unreachable, TLS or login failure (smtplib takes ASCII credentials only): the
+                # settings or the server, never the message
+                raise SendError(f"cannot open the SMTP session: {type(exc).__name__}: {exc}",
+                                connection_lost=True) from exc
+        return self._smtp
+
+    def send(self, sender: str, recipient: str, raw: bytes) -> None:
+        smtp = self._session()
+        try:
+            smtp.sendmail(sender, [recipient], raw)
         except (smtplib.SMTPException, OSError) as exc:
             error = _classify(exc)
             if error.connection_lost:

@@ -93,5 +93,5 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SearchBackendError)
     async def _backend(_: Request, exc: SearchBackendError) -> JSONResponse:
         log.error("search backend failed: %s", exc)
-        return JSONResponse(status_code=503, content={"error": "search_unavailable",
-                                                      "message": "the search engine is unavailable; retry later"})
+        return JSONResponse(status_code=503, content={
+            "error": "search_unavailable", "message": "the search engine is unavailable; retry later"})

@@ -1,6 +1,6 @@
-"""How StdWatch's Settings reach a crawl: as Scrapy settings, which pipelines, extensions and spiders read through
-`from_crawler`. The runner hands them to the crawl process explicitly; `scrapy crawl` run by hand gets them from
-the environment (STDWATCH_*) through the add-on below, read when that crawl starts."""
+"""How StdWatch's Settings reach a crawl: as Scrapy settings, which pipelines, extensions and spiders read
+through `from_crawler`. The runner hands them to the crawl process explicitly; `scrapy crawl` run by hand gets
+them from the environment (STDWATCH_*) through the add-on below, read when that crawl starts."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Scrapy middlewares: block pages are counted and dropped before any spider reads them, and a page that does not
-parse goes to quarantine, the crawl going on, whichever spider callback raised the ParseError."""
+"""Scrapy middlewares: block pages are counted and dropped before any spider reads them, and a page that does
+not parse goes to quarantine, the crawl going on, whichever spider callback raised the ParseError."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ BLOCKED_STAT = "stdwatch/blocked"
 
 
 class BlockDetectionMiddleware:
-    """Downloader middleware; it sits below HttpCompressionMiddleware (590) so it reads decompressed bodies."""
+    """Downloader middleware; below HttpCompressionMiddleware (590), so it reads decompressed bodies."""
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
@@ -45,7 +45,8 @@ class BlockDetectionMiddleware:
 class ParseErrorQuarantine:
     """Spider middleware: the one place a ParseError becomes a QuarantineItem (url, reason, body)."""
 
-    def process_spider_exception(self, response: Response, exception: Exception) -> list[QuarantineItem] | None:
+    def process_spider_exception(self, response: Response,
+                                 exception: Exception) -> list[QuarantineItem] | None:
         if not isinstance(exception, ParseError):
             return None
         body = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")

@@ -44,7 +44,8 @@ class StorePipeline:
             try:
                 record = record_from_json(item.data, item.kind)
             except RecordError as exc:
-                self._quarantine(item.url, f"invalid record: {exc}", json.dumps(item.data, ensure_ascii=False))
+                body = json.dumps(item.data, ensure_ascii=False)
+                self._quarantine(item.url, f"invalid record: {exc}", body)
                 return item
             self.pending.append((item, record))
             if len(self.pending) >= BATCH:
@@ -70,13 +71,13 @@ class StorePipeline:
         stats.inc_value("stdwatch/updated", result.updated)
         stats.inc_value("stdwatch/unchanged", result.unchanged)
         # Only after the store has the records: a crash in between makes the next run fetch them again.
-        self.crawls.mark_seen(self.spider_name, [(item.source_id, item.fingerprint or "", record.id, item.data)
-                                                 for item, record in batch])
+        seen = [(item.source_id, item.fingerprint or "", record.id, item.data) for item, record in batch]
+        self.crawls.mark_seen(self.spider_name, seen)
 
     def _merge_sources(self, batch: list[tuple[RecordItem, Record]]) -> list[Record]:
         """Sources complete each other (openstd, std.samr, hbba ... describe one standard). The stored record
-        is overlaid with every source's latest snapshot in a FIXED order (config/sources.toml's), so crawling the
-        sources in any order gives the same record and re-crawling an unchanged source changes nothing."""
+        is overlaid with every source's latest snapshot in a FIXED order (config/sources.toml's), so crawling
+        the sources in any order gives the same record and re-crawling an unchanged source changes nothing."""
         ids = list(dict.fromkeys(record.id for _, record in batch))
         snapshots = self.crawls.snapshots(ids)
         for item, record in batch:

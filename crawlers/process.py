@@ -1,6 +1,6 @@
-"""The crawl process: `python -m crawlers.process` reads one job as JSON on stdin, runs it, and prints the id of the
-run it recorded as JSON on stdout. The runner starts one per crawl (Twisted's reactor cannot restart); settings,
-secrets among them, travel on stdin, never on the command line."""
+"""The crawl process: `python -m crawlers.process` reads one job as JSON on stdin, runs it, and prints the
+id of the run it recorded as JSON on stdout. The runner starts one per crawl (Twisted's reactor cannot
+restart); settings, secrets among them, travel on stdin, never on the command line."""
 
 from __future__ import annotations
 

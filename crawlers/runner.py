@@ -36,8 +36,8 @@ class CrawlRequest:
 
     def job_dir(self, settings: Settings) -> Path:
         """One resumable job per spider and argument set."""
-        key = hashlib.sha1(f"{self.base_url}|{self.code}|{self.full}|{self.spider_args}".encode()).hexdigest()[:10]
-        return settings.data_path / "crawl-jobs" / f"{self.spider}-{key}"
+        key = hashlib.sha1(f"{self.base_url}|{self.code}|{self.full}|{self.spider_args}".encode())
+        return settings.data_path / "crawl-jobs" / f"{self.spider}-{key.hexdigest()[:10]}"
 
 
 def _pairs(items: Iterable[str], option: str) -> dict[str, str]:
@@ -52,9 +52,9 @@ def _pairs(items: Iterable[str], option: str) -> dict[str, str]:
 
 def crawl_job(request: CrawlRequest, settings: Settings, job_dir: Path) -> dict[str, Any]:
     """What the crawl process runs (crawlers/process.py): spider, arguments, Scrapy settings."""
-    args = {name: str(value) for name, value in (("base_url", request.base_url), ("code", request.code),
-                                                 ("max_pages", request.max_pages), ("full", request.full or None))
-            if value is not None}
+    given = {"base_url": request.base_url, "code": request.code, "max_pages": request.max_pages,
+             "full": request.full or None}
+    args = {name: str(value) for name, value in given.items() if value is not None}
     overrides: dict[str, Any] = {**scrapy_settings(settings), "JOBDIR": str(job_dir)}
     if request.delay is not None:
         overrides |= {"DOWNLOAD_DELAY": request.delay, "AUTOTHROTTLE_ENABLED": request.delay != 0}
@@ -83,8 +83,8 @@ def _run_id(stdout: str) -> int | None:
 
 
 def run_crawl(request: CrawlRequest, settings: Settings) -> tuple[int, RunInfo | None]:
-    """Run one spider to its end with these settings; returns the process exit code and the run it recorded in the
-    store of record these settings name. ValueError for an unknown spider or a malformed NAME=VALUE."""
+    """Run one spider to its end with these settings; returns the process exit code and the run it recorded in
+    the store of record these settings name. ValueError for an unknown spider or a malformed NAME=VALUE."""
     source(request.spider)
     job_dir = request.job_dir(settings)
     job = crawl_job(request, settings, job_dir)

@@ -1,13 +1,14 @@
 """Scrapy settings for every StdWatch spider: polite, identified, retrying, quiet.
 
-What comes from StdWatch's Settings (User-Agent contact, HTTP cache, the store's URL, the ePing key, log level)
-is not here: the runner hands it over per crawl (crawlers/config.py), so two crawls never share it by accident."""
+What comes from StdWatch's Settings (User-Agent contact, HTTP cache, the store's URL, the ePing key, log
+level) is not here: the runner hands it over per crawl (crawlers/config.py), so crawls never share it.
+"""
 
 BOT_NAME = "stdwatch"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
-# Fills in StdWatch's settings from the environment only when the crawl was started without them (`scrapy crawl`).
+# Fills in StdWatch's settings from the environment only for a crawl started without them (`scrapy crawl`).
 ADDONS = {"crawlers.config.EnvironmentSettings": 0}
 
 # Politeness: robots.txt obeyed where the site has one; the User-Agent names a contact (crawlers/config.py).

@@ -1,7 +1,8 @@
 """The one registry of crawl sources: config/sources.toml, one table per spider.
 
-The tables' order is the merge order (a later source wins where two state a value for one document), so the list
-of spiders, their settings and their precedence cannot drift apart. An unknown name is an error, never a default.
+The tables' order is the merge order (a later source wins where two state a value for one document), so the
+list of spiders, their settings and their precedence cannot drift apart. An unknown name is an error, never a
+default.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def load_registry(path: Path) -> Registry:
     """Read and check a sources file; every problem names the file and the source."""
     with path.open("rb") as handle:
         tables = tomllib.load(handle)
-    return Registry({name: _source(name, rank, table, path) for rank, (name, table) in enumerate(tables.items())})
+    return Registry({name: _source(name, rank, table, path)
+                     for rank, (name, table) in enumerate(tables.items())})
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,5 @@
-"""The store of record as one crawl sees it: one engine, migrated, shared by its spider, pipeline and extension,
-opened from that crawl's own settings (STDWATCH_DATABASE_URL) and closed when its engine stops."""
+"""The store of record as one crawl sees it: one engine, migrated, shared by its spider, pipeline and
+extension, opened from that crawl's own settings (STDWATCH_DATABASE_URL) and closed when its engine stops."""
 
 from __future__ import annotations
 

@@ -42,10 +42,10 @@ class _JiebaEngine:
         self._tokenizer.add_word(word, freq, tag)
 
     def cut(self, text: str) -> list[str]:
-        return self._tokenizer.lcut(text, HMM=True)
+        return list(self._tokenizer.lcut(text, HMM=True))
 
     def cut_for_search(self, text: str) -> list[str]:
-        return self._tokenizer.lcut_for_search(text, HMM=True)
+        return list(self._tokenizer.lcut_for_search(text, HMM=True))
 
 
 def _rjieba_engine() -> _Engine:
@@ -84,7 +84,7 @@ class Analyzer:
         """Full-width -> half-width, traditional -> simplified, lower case."""
         if text.isascii():
             return text.lower()
-        return self._t2s.convert(unicodedata.normalize("NFKC", text)).lower()
+        return str(self._t2s.convert(unicodedata.normalize("NFKC", text))).lower()
 
     def runs(self, text: str) -> list[str]:
         """Han runs and letter/digit runs of the normalized text; punctuation and spaces separate them."""

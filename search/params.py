@@ -54,6 +54,8 @@ def _one(name: str, raw: str | Sequence[str]) -> str:
 
 def _filter_values(f: Field, raw: str | Sequence[str]) -> tuple[str, ...]:
     values = _values(raw)
+    if not values:
+        raise ParamError(f.name, "empty value; leave the parameter out to not filter")
     if len(values) > MAX_VALUES:
         raise ParamError(f.name, f"at most {MAX_VALUES} values")
     checked = []
@@ -68,7 +70,7 @@ def _filter_values(f: Field, raw: str | Sequence[str]) -> tuple[str, ...]:
 def _date(name: str, raw: str | Sequence[str]) -> date | None:
     text = _one(name, raw)
     if not text:
-        return None
+        raise ParamError(name, "empty value; write YYYY-MM-DD or leave the parameter out")
     try:
         if not _DATE_RE.fullmatch(text):
             raise ValueError
@@ -97,10 +99,8 @@ def query_from_params(params: Mapping[str, str | Sequence[str]]) -> SearchQuery:
                if f.name in params and (v := _filter_values(f, params[f.name]))}
     ranges = {}
     for f in RANGE_FILTERS:
-        low = _date(f"{f.name}_from", params.get(f"{f.name}_from", ""))
-        high = _date(f"{f.name}_to", params.get(f"{f.name}_to", ""))
-        if low and high and low > high:
-            raise ParamError(f"{f.name}_from", f"{f.name}_from ({low}) is after {f.name}_to ({high})")
+        low = _date(f"{f.name}_from", params[f"{f.name}_from"]) if f"{f.name}_from" in params else None
+        high = _date(f"{f.name}_to", params[f"{f.name}_to"]) if f"{f.name}_to" in params else None
         if low or high:
             ranges[f.name] = (low, high)
     sort_text = _one("sort", params.get("sort", "relevance")) or "relevance"

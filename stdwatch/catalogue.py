@@ -67,7 +67,7 @@ def _rows(path: Path) -> Iterator[list[Any] | RowError]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     number = 0
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
@@ -406,7 +407,8 @@ def tbt_from_json(obj: dict[str, Any]) -> TbtNotification:
     )
 
 
-_BUILDERS = {Kind.STANDARD: standard_from_json, Kind.TBT: tbt_from_json}
+_BUILDERS: dict[Kind, Callable[[dict[str, Any]], Record]] = {Kind.STANDARD: standard_from_json,
+                                                              Kind.TBT: tbt_from_json}
 # Fields that name the document: always taken from the line. Other fields are stated when one of the keys that
 # feed them is in the line (most are fed by the key of the same name).
 _TBT_DATES = ("comment_deadline", "proposed_adoption", "proposed_entry_into_force")
@@ -474,7 +476,12 @@ def _jsonable(value: Any) -> Any:
 
 def content_hash(record: Record) -> str:
     """A stable hash of what the record says; equal records hash equal across runs and machines."""
-    canonical = json.dumps(to_json(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json_hash(to_json(record))
+
+
+def json_hash(data: dict[str, Any]) -> str:
+    """content_hash of a record already turned into JSON by to_json."""
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -505,7 +512,7 @@ def apply_update(stored: Record | None, update: Record) -> Record:
 
 def _resolve_periods(record: TbtNotification) -> TbtNotification:
     """A distribution date that arrives after `通报后60天` turns the period into a date."""
-    changes = {}
+    changes: dict[str, Any] = {}
     for name in _TBT_DATES:
         text = getattr(record, f"{name}_text")
         if getattr(record, name) is None and text:

@@ -21,6 +21,7 @@ the alert matcher sees.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -104,11 +105,12 @@ class _Facts:
         for target in data.get("replaces") or []:
             self.replacing[target].append((doc.code, target))
 
-    def named(self, code: str, own: str) -> list[dict[str, Any] | None]:
+    def named(self, code: str, own: str) -> Sequence[dict[str, Any] | None]:
         """What the store knows of a successor named by code (every edition when named without one)."""
         if code in self.by_code:
             return [self.by_code[code]]
-        editions = [self.by_code[c] for c in self.by_key.get(code, ()) if c != own]
+        editions: list[dict[str, Any] | None] = [
+            self.by_code[c] for c in self.by_key.get(code, ()) if c != own]
         return editions or [None]
 
     def successor_in_force(self, record: StandardRecord, today: date) -> bool:

@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime
 from email import message_from_string, policy
 from email.message import EmailMessage
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console

@@ -93,7 +93,8 @@ def _outgoing(repo: DocumentRepository, doc: StoredDocument, links: list[Link]) 
     found = []
     for link in links:
         targets = [t for t in repo.find_by_code(link.target_code, link.target_key) if t.id != doc.id]
-        if link.relation == "base":  # a base symbol equals its chain's key, so the look-up also finds the addenda
+        # a base symbol equals its chain's key, so the look-up also finds the addenda: keep the base itself
+        if link.relation == "base":
             targets = [t for t in targets if t.code == link.target_code]
         if not targets:
             found.append(Related(link.relation, link.target_code, None, None, None))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from api.auth import require_role
+from api.auth import auth_responses, require_role
 from api.deps import ServicesDep
 from scheduler.lock import StoreLock
 from scheduler.status import JobStatus, job_table
@@ -50,7 +50,7 @@ def _job(status: JobStatus) -> JobOut:
     return JobOut(id=status.id, schedule=status.schedule, next_run=status.next_run, last_run=run)
 
 
-@router.get("/jobs", response_model=JobsOut)
+@router.get("/jobs", response_model=JobsOut, responses={**auth_responses(401, 403)})
 def jobs(services: ServicesDep, _admin: Annotated[UserInfo, Depends(require_role(Role.ADMIN))]) -> JobsOut:
     """The scheduler's jobs: schedule, next run, last run and its outcome; who holds the scheduler lock."""
     engine = services.repo.engine

@@ -40,7 +40,7 @@ def search_query(request: Request) -> SearchQuery:
         raise BadRequest(str(exc)) from None
 
 
-@router.get("/search", response_model=SearchOut, responses=ERROR_RESPONSES,  # type: ignore[arg-type]
+@router.get("/search", response_model=SearchOut, responses=ERROR_RESPONSES,
             openapi_extra={"parameters": openapi_parameters()})
 def search(request: Request, services: ServicesDep) -> SearchOut:
     """Search standards and TBT notifications; facets count kind, region, member, status and year."""

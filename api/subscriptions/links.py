@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from api.deps import ServicesDep
-from api.errors import only_params
+from api.errors import error_responses, only_params
 from api.subscriptions.schemas import LinkOut
 from stdwatch.accounts import CONFIRM, CONFIRM_MAX_AGE, UNSUBSCRIBE
 from stdwatch.signing import Signer, TokenError
@@ -51,7 +51,7 @@ def _recipient(services: ServicesDep, signer: Signer, purpose: str, token: str,
     return subs, recipient, subscription.name
 
 
-@router.get("/api/subscriptions/confirm", response_model=LinkOut,
+@router.get("/api/subscriptions/confirm", response_model=LinkOut, responses=error_responses(400, 404, 422, 503),
             dependencies=[Depends(only_params("token"))])
 def confirm(token: Token, services: ServicesDep, signer: SignerDep) -> LinkOut:
     """Confirm an address from the link in its confirmation email (valid for 14 days)."""
@@ -61,7 +61,8 @@ def confirm(token: Token, services: ServicesDep, signer: SignerDep) -> LinkOut:
                    message=f"{recipient.email} will receive the alerts of {name!r}")
 
 
-@router.get("/api/unsubscribe", response_model=LinkOut, dependencies=[Depends(only_params("token"))])
+@router.get("/api/unsubscribe", response_model=LinkOut, responses=error_responses(400, 404, 422, 503),
+            dependencies=[Depends(only_params("token"))])
 def unsubscribe_info(token: Token, services: ServicesDep, signer: SignerDep) -> LinkOut:
     """What POST to this same URL will do (nothing changes on GET)."""
     _, recipient, name = _recipient(services, signer, UNSUBSCRIBE, token, None)
@@ -72,7 +73,7 @@ def unsubscribe_info(token: Token, services: ServicesDep, signer: SignerDep) -> 
                    message=f"POST to this URL to stop the alerts of {name!r} to {recipient.email}")
 
 
-@router.post("/api/unsubscribe", response_model=LinkOut)
+@router.post("/api/unsubscribe", response_model=LinkOut, responses=error_responses(400, 404, 422, 503))
 def unsubscribe(token: Token, services: ServicesDep, signer: SignerDep) -> LinkOut:
     """RFC 8058 one-click unsubscribe: the token alone is enough (no API key); the body is ignored."""
     subs, recipient, name = _recipient(services, signer, UNSUBSCRIBE, token, None)

@@ -1,1 +1,1 @@
-"""Pure functions from a response body to record fields; no Scrapy, no I/O, so each is tested on real samples."""
+"""Pure functions from a response body to record fields; no Scrapy, no I/O: each is tested on real samples."""

@@ -1,5 +1,8 @@
 """Helpers every site parser shares: label-driven extraction, text clean-up, the parse error."""
 
+# Chinese pages print full-width punctuation (colon, comma, semicolon); strings below match it on purpose.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import json
@@ -66,7 +69,8 @@ def node_text(selector: Selector) -> str | None:
 
 
 def strip_sacinfo(value: str) -> str:
-    """std.samr wraps search hits in <sacinfo> tags, even inside codes (`<sacinfo>JB</sacinfo><sacinfo>/</sacinfo>…`)."""
+    """std.samr wraps search hits in <sacinfo> tags, even inside codes
+    (`<sacinfo>JB</sacinfo><sacinfo>/</sacinfo>…`)."""
     return _SACINFO_TAG.sub("", value)
 
 
@@ -91,7 +95,7 @@ def split_list(value: str | None, separators: str = "、，,;；") -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
-def require(fields: dict, *names: str, page: str) -> None:
+def require(fields: dict[str, Any], *names: str, page: str) -> None:
     missing = [n for n in names if not fields.get(n)]
     if missing:
         raise ParseError(f"{page}: expected field(s) {missing} not found; the page layout may have changed")

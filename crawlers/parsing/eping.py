@@ -63,7 +63,8 @@ def _names(items: Any) -> list[str]:
         items = re.split(r"[;,\n]", items)
     if not isinstance(items, list):
         return []
-    names = [str(i.get("name") or "") if isinstance(i, dict) else str(i) if isinstance(i, str) else "" for i in items]
+    names = [str(i.get("name") or "") if isinstance(i, dict) else str(i) if isinstance(i, str) else ""
+             for i in items]
     return list(dict.fromkeys(clean for n in names if (clean := (clean_html(n) or "").strip())))
 
 
@@ -74,20 +75,26 @@ def _structured_codes(items: Any) -> list[str]:
     return [str(i.get("code") or "") if isinstance(i, dict) else str(i) for i in items if i]
 
 
+def _codes_text(item: dict[str, Any], structured: str, free_text: str) -> str:
+    """Both shapes of a code field, structured list first: one text for the code extractors."""
+    return " ".join([*_structured_codes(item.get(structured)), clean_html(item.get(free_text)) or ""])
+
+
 _TYPES = {"regular": "regular", "new": "regular", "addendum": "addendum", "corrigendum": "corrigendum",
           "revision": "revision", "supplement": "supplement"}
 
 
 def notification_type(item: dict[str, Any], symbol: str) -> str:
     """regular / addendum / corrigendum / revision / supplement. `notificationType` comes as a word or as
-    `{"id", "name"}`; where the symbol's suffix says otherwise (one item can carry a notification and its revision),
-    the symbol wins: it is the document's identity."""
+    `{"id", "name"}`; where the symbol's suffix says otherwise (one item can carry a notification and its
+    revision), the symbol wins: it is the document's identity."""
     raw = item.get("notificationType")
     word = str(raw.get("name") or "") if isinstance(raw, dict) else str(raw or "")
     stated = _TYPES.get(word.strip().lower())
     actual = parse_tbt_symbol(symbol).relation or "regular"
     if stated and stated != actual:
-        log.info("ePing item %s: notificationType %r but symbol %s; the symbol wins", item.get("id"), word, symbol)
+        log.info("ePing item %s: notificationType %r but symbol %s; the symbol wins",
+                 item.get("id"), word, symbol)
     return actual
 
 
@@ -144,10 +151,8 @@ def map_item(item: dict[str, Any], source_url: str) -> list[dict[str, Any]]:
     record["objectives"] = objectives
     record["objective"] = "; ".join([*objectives, *([free_text] if free_text else [])]) or None
     record["keywords"] = _names(item.get("keywords"))
-    hs = hs_codes(" ".join(_structured_codes(item.get("hsCodes"))) + " " + (clean_html(item.get("hsCodeText")) or ""))
-    record["hs"] = hs
-    ics = " ".join(_structured_codes(item.get("icsCodes"))) + " " + (clean_html(item.get("icsCodeText")) or "")
-    record["ics"] = ics_codes(ics)
+    record["hs"] = hs_codes(_codes_text(item, "hsCodes", "hsCodeText"))
+    record["ics"] = ics_codes(_codes_text(item, "icsCodes", "icsCodeText"))
     record["countries_affected"] = ["all trading partners"] if item.get("allTradingPartners") else \
         _names(item.get("countriesAffected"))
     record["open_for_comments"] = item.get("isOpenForComments") if isinstance(item.get("isOpenForComments"), bool) \

@@ -21,8 +21,9 @@ from stdwatch.identifiers import CodeError, parse_standard_code
 log = logging.getLogger(__name__)
 
 _CANDIDATES = "//th|//td|//dt|//dd|//label|//span|//div|//strong|//b|//p|//li"
-# An adopted standard as adoption fields print it: `IEC 62133-2:2017`, `ISO 9001:2015+A1:2020`, and national codes
-# with amendments before the edition year, `BS 7671+A1-A3 : 2008` (Singapore eShop). Bounded pieces: linear time.
+# An adopted standard as adoption fields print it: `IEC 62133-2:2017`, `ISO 9001:2015+A1:2020`, and national
+# codes with amendments before the edition year, `BS 7671+A1-A3 : 2008` (Singapore eShop). Bounded pieces: the
+# match costs linear time.
 _CODE = re.compile(
     r"\b(?P<prefix>[A-Z]{2,6}(?:[/ ][A-Z]{2,6}){0,3}) ?(?P<number>[A-Z]?\d{1,6}(?:[-.]\d{1,4}){0,4})"
     r"(?P<before>(?: ?\+ ?A\d{1,3}(?: ?- ?A\d{1,3})?){0,10})(?: ?: ?(?P<year>\d{4}))?"
@@ -88,8 +89,8 @@ def _adopted_code(match: re.Match[str]) -> str | None:
 
 
 def adoptions(value: str | None) -> list[dict[str, str | None]]:
-    """Standards named in an adoption field (ISO/IEC/EN/ASTM and national codes such as BS), with the degree when
-    the text states it."""
+    """Standards named in an adoption field (ISO/IEC/EN/ASTM and national codes such as BS), with the degree
+    when the text states it."""
     if not value:
         return []
     degree = _DEGREE.search(value)

@@ -1,17 +1,18 @@
-"""The WTO TBT notification form as text (items 1-11), in English as the WTO circulates it and in the Chinese relay
-versions, plus the daily 通报速递 summary of SAMR's review centre.
+"""The WTO TBT notification form as text (items 1-11), in English as the WTO circulates it and in the Chinese
+relay versions.
 
-The form has changed over the years (G/TBT/1 and its revisions; G/TBT/52 for the current one) and relays print it
-in several ways, all read here:
+The form has changed over the years (G/TBT/1 and its revisions; G/TBT/52 for the current one) and relays print
+it in several ways, all read here:
 - item 1 is "Notifying Member:" now, "Member to Agreement notifying:" on the older form;
-- item 5 is "Title, number of pages and language(s) of the notified document:" on older forms and
-  "Details of notified document(s):" (title, pages, languages and a members.wto.org link) on the current one;
+- item 5 is "Title, number of pages and language(s) of the notified document:" on older forms and "Details of
+  notified document(s):" (title, pages, languages and a members.wto.org link) on the current one;
 - relays render the form as a table (`| 1. | Notifying Member: CHINA |`) or run an item into the next one
   (`... P.R.C.) 3. Notified under Article ...`).
-Labels are looked for in form order (a label word inside an earlier value is not taken for a label), each value
-ends where the next item's label starts, and the next item's number, table cells and the form's instructions are
-taken out of it. Texts found on the web are often cut off: the parser takes what is there and says which items it
-could not find, rather than failing or guessing.
+
+Labels are looked for in form order (a label word inside an earlier value is not taken for a label), each
+value ends where the next item's label starts, and the next item's number, table cells and the form's
+instructions are taken out of it. Texts found on the web are often cut off: the parser takes what is there
+and says which items it could not find, rather than failing or guessing.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from typing import Any
 from crawlers.parsing.eping import hs_codes, ics_codes
 from stdwatch.identifiers import parse_tbt_symbol
 
-# form item number -> (record field, labels: English current and older forms, Chinese relays). A space in a label
-# matches any run of white space (tables wrap labels); the colon after an English label is optional (table cells
-# drop it), after a Chinese one it is required (the bare words occur in running text).
+# form item number -> (record field, labels: English current and older forms, Chinese relays). A space in a
+# label matches any run of white space (tables wrap labels); the colon after an English label is optional
+# (table cells drop it), after a Chinese one it is required (the bare words occur in running text).
 ITEMS: dict[int, tuple[str, tuple[str, ...]]] = {
     1: ("member_name", ("Notifying Member", "Member to Agreement notifying", "通报成员", "发布通报成员")),
     2: ("agency", ("Agency responsible", "负责机构")),
-    3: ("notified_under", ("Notified under Article", "Notified under", "通报依据的条款", "根据协定哪一条通报")),
+    3: ("notified_under", ("Notified under Article", "Notified under", "通报依据的条款",
+                           "根据协定哪一条通报")),
     4: ("products", ("Products covered", "覆盖的产品", "涵盖产品")),
     5: ("title", ("Title, number of pages and language(s) of the notified document",
                   "Details of notified document(s)", "Details of the notified document(s)",
@@ -45,21 +47,21 @@ ITEMS: dict[int, tuple[str, tuple[str, ...]]] = {
 }
 ENTRY_INTO_FORCE = ("proposed_entry_into_force", ("Proposed date of entry into force", "拟生效日期"))
 
-# Items 1 and 2 hold a second question of the form; what follows it goes to its own value, not into the item's.
+# Items 1 and 2 hold a second question of the form; what follows it goes to its own value, not the item's.
 _SUB_ITEMS = {
     "member_name": ("local_government", re.compile(
         r"If applicable,? name of (?:the )?local government involved \(Articles? 3\.2 and 7\.2\):?|"
         r"如可能,?列出涉及的地方政府名称:?", re.IGNORECASE)),
     "agency": ("comments_agency", re.compile(
-        r"Name and address \([^)]{0,200}\) of (?:the )?agency or authority designated to handle comments regarding "
-        r"the notification shall be indicated if different from above:?|"
+        r"Name and address \([^)]{0,200}\) of (?:the )?agency or authority designated to handle comments "
+        r"regarding the notification shall be indicated if different from above:?|"
         r"如果负责处理反馈意见的机构不同于上述负责机构[^:]{0,80}:?", re.IGNORECASE)),
 }
 # The form's own instructions, printed inside the other items (older and current wordings).
 _INSTRUCTIONS = [re.compile(p, re.IGNORECASE) for p in (
     r"^\s*\((?:HS|provide)[^:]{0,300}?\)\s*:",
-    r"or address, telephone and fax numbers,? (?:and )?e-?mail and web-?site addresses,? if available,? of (?:the )?"
-    r"other body:?",
+    r"or address, telephone and fax numbers,? (?:and )?e-?mail and web-?site addresses,? if available,? "
+    r"of (?:the )?other body:?",
     r"\[excerpt ends here\]",
 )]
 _CELL_RULE = re.compile(r"\|\s*:?-{3,}:?\s*(?=\|)")  # markdown table rules: |---|---|
@@ -82,7 +84,7 @@ class NotificationText:
     missing: list[int] = field(default_factory=list)
     pages: int | None = None  # of the notified document, when item 5 states it
     languages: str | None = None
-    values: dict[str, str | None] = field(default_factory=dict)  # every item as printed, cleaned (incl. item 11)
+    values: dict[str, str | None] = field(default_factory=dict)  # every item, cleaned (item 11 too)
 
 
 def _label_re(label: str) -> re.Pattern[str]:
@@ -138,7 +140,10 @@ def _values(body: str, marks: list[tuple[int, int, int, str]]) -> dict[str, str 
         after = marks[i + 1] if i + 1 < len(marks) else None
         stop = after[0] if after else len(body)
         # a cut-off text ends with the number of the item it did not reach
-        next_item = None if after and after[3] == ENTRY_INTO_FORCE[0] else after[2] if after else marks[i][2] + 1
+        if after is None:
+            next_item: int | None = marks[i][2] + 1
+        else:
+            next_item = None if after[3] == ENTRY_INTO_FORCE[0] else after[2]
         if name in values:
             continue
         value, tail = body[end:stop], None
@@ -163,7 +168,8 @@ def _products(record: dict[str, Any]) -> None:
     ics = re.search(r"ICS code\(s\):\s*([^)]*)\)", products)
     record["hs"] = hs_codes(hs.group(1)) if hs else []
     record["ics"] = ics_codes(ics.group(1)) if ics else []
-    record["products"] = re.sub(r"\s*[(;]*\s*\((?:HS|ICS) code\(s\):[^)]*\)\)?;?", "", products).strip(" ;:") or None
+    without_codes = re.sub(r"\s*[(;]*\s*\((?:HS|ICS) code\(s\):[^)]*\)\)?;?", "", products)
+    record["products"] = without_codes.strip(" ;:") or None
 
 
 def _document(value: str, parsed: NotificationText) -> str | None:
@@ -174,7 +180,8 @@ def _document(value: str, parsed: NotificationText) -> str | None:
         value = _URL.sub(" ", value)
     parts = _DETAIL_LABELS.split(value)
     if len(parts) > 1:  # "Title: ... Number of pages: 13 Language(s): English Link: ..."
-        fields = {label.split()[0].lower(): text.strip(" ;,") for label, text in zip(parts[1::2], parts[2::2])}
+        pairs = zip(parts[1::2], parts[2::2], strict=True)
+        fields = {label.split()[0].lower(): text.strip(" ;,") for label, text in pairs}
         if pages := re.search(r"\d+", fields.get("number", "")):
             parsed.pages = int(pages.group(0))
         parsed.languages = fields.get("language(s)") or None
@@ -187,13 +194,15 @@ def _document(value: str, parsed: NotificationText) -> str | None:
 
 def parse_notification(body: str) -> NotificationText:
     """Record fields (tbt_notification interchange keys) from a notification form's text."""
-    body = _CELL_RULE.sub(" ", unicodedata.normalize("NFKC", body))  # relays print full-width colons, brackets
+    # relays print full-width colons and brackets
+    body = _CELL_RULE.sub(" ", unicodedata.normalize("NFKC", body))
     marks = _marks(body)
     values = _values(body, marks)
     parsed = NotificationText({}, values=values)
     record = parsed.record
     record.update({k: v for k, v in values.items() if v and k not in _NOT_RECORDED})
-    header = body[:marks[0][0]] if marks else body  # item 8 may cite other notifications: the symbol heads the form
+    # item 8 may cite other notifications: the symbol is the one at the head of the form
+    header = body[:marks[0][0]] if marks else body
     if symbol := _SYMBOL.search(header):
         record["symbol"] = str(parse_tbt_symbol(symbol.group(0)))
     if "notified_under" in record:

@@ -19,14 +19,14 @@ from stdwatch.identifiers import CodeError, parse_standard_code
 log = logging.getLogger(__name__)
 
 _HCNO = re.compile(r"showInfo\('([0-9A-Fa-f]{32})'\)")
-_TOTAL = re.compile(r"共\s*(?:</a>)?\s*(?:&nbsp;)?\s*(\d+)")
 _PAGES = re.compile(r"color:\s*red;\">\s*(\d+)\s*</a>\s*(?:&nbsp;)?/(?:&nbsp;)?\s*(\d+)")
 STATUS_WORDS = ("现行", "即将实施", "废止", "被代替")
 
-# The 备注 row states replacements in prose: `2011-11-01实施,代替GB 13000.1-1993 根据2017年第7号公告…` (what this
-# edition replaces) or `被GB/T 1.1-2020代替` / `由GB/T 1.1-2020代替` (what replaced it). Several codes are joined by
-# 、，, or 和. Each piece is bounded (no nested repeats), so a hostile remark costs linear time.
-_REMARK_CODE = r"[A-Z]{1,6}(?:\d{2,6})?(?:/[A-Z]{1,2})? ?\d{1,6}(?:\.\d{1,4}){0,4}(?: ?- ?\d{4}|-\d{2}(?!\d))?"
+# The 备注 row states replacements in prose: `2011-11-01实施,代替GB 13000.1-1993 根据…`
+# (what this edition replaces) or `被GB/T 1.1-2020代替` / `由GB/T 1.1-2020代替` (what replaced it).
+# Several codes are joined by 、 , ; or 和. Each piece is bounded (no nested repeats): linear time.
+_REMARK_CODE = (r"[A-Z]{1,6}(?:\d{2,6})?(?:/[A-Z]{1,2})? ?\d{1,6}(?:\.\d{1,4}){0,4}"
+                r"(?: ?- ?\d{4}|-\d{2}(?!\d))?")
 _REMARK_CODES = rf"{_REMARK_CODE}(?: ?(?:、|,|;|和|及|与) ?{_REMARK_CODE})*"
 _REPLACED_BY = re.compile(rf"(?:被|由) ?({_REMARK_CODES}) ?(?:全部|部分)?(?:代替|替代)")
 _REPLACES = re.compile(rf"(?<![被由])(?:全部|部分)?(?:代替|替代)(?:标准)?[: ]?({_REMARK_CODES})")
@@ -130,7 +130,7 @@ def _codes_in(found: list[str]) -> list[str]:
 
 
 def parse_remarks(remark: str | None) -> dict[str, list[str] | str]:
-    """`replaces`, `replaced_by` and `withdrawn` as the 备注 row states them (keys only for what it states)."""
+    """`replaces`, `replaced_by` and `withdrawn` as the 备注 row states them (only what it states)."""
     if not remark:
         return {}
     flat = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", remark)).translate(_DASH).upper()
@@ -143,7 +143,7 @@ def parse_remarks(remark: str | None) -> dict[str, list[str] | str]:
     return {k: v for k, v in found.items() if v}
 
 
-_DASH = dict.fromkeys(map(ord, "‐‑‒–—―−﹣"), "-")
+_DASH = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"), "-")  # dash kinds
 
 
 def parse_detail(html: str, url: str) -> dict:

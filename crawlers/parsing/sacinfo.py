@@ -10,7 +10,15 @@ from typing import Any
 
 from parsel import Selector
 
-from crawlers.parsing.common import ListedRecord, ListingPage, ParseError, json_body, label_pairs, split_list, text
+from crawlers.parsing.common import (
+    ListedRecord,
+    ListingPage,
+    ParseError,
+    json_body,
+    label_pairs,
+    split_list,
+    text,
+)
 from crawlers.parsing.std_samr import page_header, section_texts
 from stdwatch.dates import parse_date
 
@@ -29,11 +37,13 @@ def parse_query_list(body: str) -> ListingPage:
         if not item.get("pk") or not item.get("code"):
             raise ParseError("sacinfo stdQueryList: a record without 'pk' or 'code'")
         rows.append(ListedRecord(str(item["pk"]), {
-            "code": text(item["code"]), "title_zh": text(item.get("chName")), "status": text(item.get("status")),
+            "code": text(item["code"]), "title_zh": text(item.get("chName")),
+            "status": text(item.get("status")),
             "published": _iso(item.get("issueDate")), "effective": _iso(item.get("actDate")),
             "replaces": split_list(item.get("reviseStdCode")),
         }))
-    return ListingPage(rows, int(data.get("current") or 1), int(data.get("pages") or 1), int(data.get("total") or 0))
+    return ListingPage(rows, int(data.get("current") or 1), int(data.get("pages") or 1),
+                       int(data.get("total") or 0))
 
 
 def parse_detail(html: str, url: str) -> dict[str, Any]:

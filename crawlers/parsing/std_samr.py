@@ -2,8 +2,9 @@
 
 gbQueryPage rows carry `<sacinfo>` hit tags inside codes; detail pages lay fields out as
 `<dt class="basicInfo-item name">label</dt><dd class="basicInfo-item value">value</dd>` plus `h2.title-text`
-sections (代替以下标准, 起草单位 ...). gbAdvancedSearchPage adds TOTAL_REPE (replaced), TA_NAME (TC), DRAFT_UNIT,
-ADOPT_NO / ADOPT_LEVEL (adoption); no real recording of it exists yet, so its fixture is synthetic.
+sections (代替以下标准, 起草单位 ...). gbAdvancedSearchPage adds TOTAL_REPE (replaced), TA_NAME (TC),
+DRAFT_UNIT, ADOPT_NO / ADOPT_LEVEL (adoption); no real recording of it exists yet (its fixture is
+synthetic).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from crawlers.parsing.common import (
     text,
 )
 
+STATUS_WORDS = ("现行", "即将实施", "废止", "被代替", "有更新版")
 DETAIL_PATHS = {"BV_GB": "/gb/search/gbDetailed", "BV_HB": "/hb/search/stdHBDetailed",
                 "BV_DB": "/db/search/stdDBDetailed"}
 
@@ -51,7 +53,8 @@ def _query_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_query_page(body: str, page_size: int = 20) -> ListingPage:
-    """Rows of the gbQueryPage search JSON; each names the detail page of its catalogue (national, industry, local)."""
+    """Rows of the gbQueryPage search JSON, each with its catalogue's detail page (national, industry,
+    local)."""
     data = _json(body, "std.samr gbQueryPage")
     rows = []
     for row in data["rows"]:
@@ -100,7 +103,7 @@ def page_header(page: Selector) -> dict[str, Any]:
     status = [node_text(s) for s in header[0].css("span.label-primary")]
     return {"title_zh": node_text(header[0].css("h4")[0]) if header[0].css("h4") else None,
             "title_en": node_text(header[0].css("h5")[0]) if header[0].css("h5") else None,
-            "status": next((s for s in status if s in ("现行", "即将实施", "废止", "被代替", "有更新版")), None)}
+            "status": next((s for s in status if s in STATUS_WORDS), None)}
 
 
 def parse_detail(html: str, url: str) -> dict[str, Any]:
@@ -108,13 +111,15 @@ def parse_detail(html: str, url: str) -> dict[str, Any]:
     page = Selector(text=html)
     pairs = label_pairs(page, "//dt[contains(@class,'basicInfo-item')]", "following-sibling::dd[1]")
     if not pairs.get("标准号"):
-        raise ParseError("std.samr detail: no 标准号 in the dt/dd basic information; the layout may have changed")
+        raise ParseError("std.samr detail: no 标准号 in the dt/dd basic information; "
+                         "the layout may have changed")
     ics = page.xpath("//dt[normalize-space()='国际标准分类号']/following-sibling::dd[1]/span/text()").get()
     replaces = split_list(pairs.get("全部代替标准") or pairs.get("部分代替标准"))
     drafting = section_texts(page, "起草单位")
     record = {
-        **page_header(page), "code": pairs["标准号"], "published": pairs.get("发布日期"), "effective": pairs.get("实施日期"),
-        "ccs": split_list(pairs.get("中国标准分类号")), "ics": split_list(text(ics) or pairs.get("国际标准分类号")),
+        **page_header(page), "code": pairs["标准号"], "published": pairs.get("发布日期"),
+        "effective": pairs.get("实施日期"), "ccs": split_list(pairs.get("中国标准分类号")),
+        "ics": split_list(text(ics) or pairs.get("国际标准分类号")),
         "responsible": pairs.get("归口单位") or pairs.get("主管部门"), "replaces": replaces,
         "drafting_bodies": [d for item in drafting for d in split_list(item)], "source_url": url,
     }

@@ -1,5 +1,8 @@
-"""ttbz.org.cn (全国团体标准信息平台): the Home/Standard search list and StandardManage/Detail pages (as recorded
-in 2022). The web-application-firewall page it answers scripted requests with since 2026 is crawlers.blocking's."""
+"""ttbz.org.cn (全国团体标准信息平台): the Home/Standard search list and StandardManage/Detail pages
+(as recorded in 2022). The firewall page it answers scripted requests with since 2026: crawlers.blocking."""
+
+# Chinese pages print full-width punctuation (a colon here); the strings below match it on purpose.
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -29,12 +32,10 @@ def parse_search(html: str) -> ListingPage:
         match = _DETAIL_ID.search(link)
         if not match or len(cells) < len(columns):
             continue
-
-        def cell(name: str) -> str | None:
-            return node_text(cells[columns[name]]) if name in columns else None
-
-        rows.append(ListedRecord(match.group(1), {"code": cell("标准编号"), "title_zh": cell("标准名称"),
-                                             "responsible": cell("团体名称"), "status": cell("状态")}))
+        cell = {name: node_text(cells[i]) for name, i in columns.items()}
+        listed = {"code": cell.get("标准编号"), "title_zh": cell.get("标准名称"),
+                  "responsible": cell.get("团体名称"), "status": cell.get("状态")}
+        rows.append(ListedRecord(match.group(1), listed))
     current = int(page.css("input#page::attr(value)").get() or 1)
     pages = int(page.css("input#PageCount::attr(value)").get() or 1)
     return ListingPage(rows, current, pages)
@@ -44,18 +45,22 @@ def _table_pairs(table: Selector) -> dict[str, str | None]:
     pairs: dict[str, str | None] = {}
     for tr in table.xpath(".//tr[td]"):
         cells = tr.xpath("./td")
-        for label, value in zip(cells[::2], cells[1::2]):
+        for label, value in zip(cells[::2], cells[1::2], strict=False):  # an odd last cell has no value
             key = node_text(label)
             if key:
                 pairs[key.rstrip(":： ")] = node_text(value)
     return pairs
 
 
+def _first_heading(table: Selector) -> str:
+    headings = table.xpath(".//th")
+    return (node_text(headings[0]) or "") if headings else ""
+
+
 def parse_detail(html: str, url: str) -> dict[str, Any]:
     page = Selector(text=html)
     tables = page.css("table.tctable")
-    details = next((t for t in tables if "标准详细信息" in (node_text(t.xpath(".//th")[0]) if t.xpath(".//th") else "")),
-                   None)
+    details = next((t for t in tables if "标准详细信息" in _first_heading(t)), None)
     if details is None:
         raise ParseError("ttbz detail: no 'tctable' with 标准详细信息; the layout may have changed")
     pairs = _table_pairs(details)
@@ -65,7 +70,8 @@ def parse_detail(html: str, url: str) -> dict[str, Any]:
     ccs = (pairs.get("中国标准分类号") or "").split()
     record = {
         "code": pairs["标准编号"], "title_zh": pairs.get("中文标题"), "title_en": pairs.get("英文标题"),
-        "status": pairs.get("标准状态"), "published": pairs.get("发布日期"), "effective": pairs.get("实施日期"),
+        "status": pairs.get("标准状态"), "published": pairs.get("发布日期"),
+        "effective": pairs.get("实施日期"),
         "ics": (pairs.get("国际标准分类号") or "").split()[:1], "ccs": ccs[:1],
         "responsible": group.get("团体名称"), "drafting_bodies": split_list(pairs.get("起草单位")),
         "source_url": url,

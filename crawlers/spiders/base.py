@@ -23,7 +23,7 @@ TRUE = ("1", "true", "yes", "on")
 class SpiderArgs(BaseModel):
     """`-a name=value` arguments, as every spider accepts them."""
 
-    base_url: str = Field(description="Site root: the real site by default, a mirror or replay server in tests.")
+    base_url: str = Field(description="Site root: the real site by default, a mirror or a replay server.")
     code: str | None = Field(default=None, description="Look up one standard by its code instead of listing.")
     full: bool = Field(default=False, description="Recrawl everything, not only what is new or changed.")
     max_pages: int | None = Field(default=None, ge=1, description="Stop listing after this many pages.")
@@ -88,8 +88,8 @@ class StdWatchSpider(scrapy.Spider):
     def follow_listing(self, response: Response, parse: Callable[[str], Any],
                        detail: Callable[[Any], scrapy.Request],
                        next_page: Callable[[int], scrapy.Request]) -> Iterator[Any]:
-        """The list-page flow every listing source shares: parse (or quarantine), request the detail page of each
-        new or changed row, and go on to the next page while pages still hold something new."""
+        """The list-page flow every listing source shares: parse, request the detail page of each new or
+        changed row, and go on to the next page while pages still hold something new."""
         listing = parse(response.text)
         fresh = 0
         for row in listing.rows:

@@ -1,6 +1,8 @@
-"""CNS online catalogue (cnsonline.com.tw, run for BSMI): Taiwan-region national standards, traditional Chinese.
+"""CNS online catalogue (cnsonline.com.tw, run for BSMI): Taiwan-region national standards, traditional
+Chinese.
 
-Detail pages `/?node=detail&generalno=<總號>&classno=<類號>`; result lists `/?node=result&generalno=<總號>&locale=zh_TW`.
+Detail pages `/?node=detail&generalno=<總號>&classno=<類號>`; result lists
+`/?node=result&generalno=<總號>&locale=zh_TW`.
 Their layout has not been recorded: fields are read by label (config/label_maps.toml), and a page without the
 labels is quarantined.
 """
@@ -61,7 +63,8 @@ class CnsSpider(StdWatchSpider):
         code = f"CNS {general}" + (f" {fields['class_no']}" if fields.get("class_no") else "")
         data = {
             "code": code, "title_zh_hant": fields.get("title_zh_hant"), "title_en": fields.get("title_en"),
-            "status": fields.get("status"), "published": fields.get("published"), "ics": split_list(fields.get("ics")),
+            "status": fields.get("status"), "published": fields.get("published"),
+            "ics": split_list(fields.get("ics")),
             "adopts": labels.adoptions(fields.get("adopts")), "responsible": fields.get("responsible"),
             "source_url": response.url,
         }

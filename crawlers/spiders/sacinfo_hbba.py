@@ -34,7 +34,8 @@ class SacinfoHbbaSpider(StdWatchSpider):
                                        lambda page: self.list_request(key, page))
 
     def detail_request(self, row: ListedRecord) -> scrapy.Request:
-        return scrapy.Request(self.url(f"/stdDetail/{row.source_id}"), callback=self.parse_detail, cb_kwargs={"row": row})
+        return scrapy.Request(self.url(f"/stdDetail/{row.source_id}"), callback=self.parse_detail,
+                              cb_kwargs={"row": row})
 
     def parse_detail(self, response: Response, row: ListedRecord) -> Any:
         yield from self.record_from_detail(response, sacinfo.parse_detail, row)

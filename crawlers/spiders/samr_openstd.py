@@ -30,11 +30,13 @@ class SamrOpenstdSpider(StdWatchSpider):
         return self.url("/bzgk/std/std_list", **params)
 
     async def start(self) -> AsyncIterator[Any]:
-        yield scrapy.Request(self.list_url(1), callback=self.parse_list)
+        yield self.list_request(1)
 
     def parse_list(self, response: Response) -> Any:
-        yield from self.follow_listing(response, openstd.parse_list, self.detail_request,
-                                       lambda page: scrapy.Request(self.list_url(page), callback=self.parse_list))
+        yield from self.follow_listing(response, openstd.parse_list, self.detail_request, self.list_request)
+
+    def list_request(self, page: int) -> scrapy.Request:
+        return scrapy.Request(self.list_url(page), callback=self.parse_list)
 
     def detail_request(self, row: openstd.ListRow) -> scrapy.Request:
         return scrapy.Request(self.url(self.args.detail_path, hcno=row.hcno), callback=self.parse_detail,

@@ -1,5 +1,6 @@
-"""std.samr.gov.cn: the national catalogue's JSON search (national, industry, local) plus detail pages, and for a
-looked-up code the advanced search, for what openstd lacks: replaced standards, TC, drafting units, adoption."""
+"""std.samr.gov.cn: the national catalogue's JSON search (national, industry, local) plus detail pages, and
+for a looked-up code the advanced search, for what openstd lacks: replaced standards, TC, drafting units,
+adoption."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class SamrStdSpider(StdWatchSpider):
                         pageNumber=page)
 
     async def start(self) -> AsyncIterator[Any]:
-        yield scrapy.Request(self.query_url(1), callback=self.parse_query)
+        yield self.query_request(1)
         if self.args.code:
             yield self.advanced_request(self.args.code)
 
@@ -45,8 +46,10 @@ class SamrStdSpider(StdWatchSpider):
     def parse_query(self, response: Response) -> Any:
         size = int(self.config.get("page_size", 20))
         yield from self.follow_listing(response, lambda body: std_samr.parse_query_page(body, size),
-                                       self.detail_request,
-                                       lambda page: scrapy.Request(self.query_url(page), callback=self.parse_query))
+                                       self.detail_request, self.query_request)
+
+    def query_request(self, page: int) -> scrapy.Request:
+        return scrapy.Request(self.query_url(page), callback=self.parse_query)
 
     def detail_request(self, row: ListedRecord) -> scrapy.Request:
         return scrapy.Request(self.url(row.detail_path or std_samr.DETAIL_PATHS["BV_GB"], id=row.source_id),

@@ -1,9 +1,9 @@
 """Singapore Standards eShop (singaporestandardseshop.sg): SS, TR and SS ISO/IEC standards.
 
-Product pages `/Product/SSPdtDetail/<GUID>`; no public listing or search endpoint is known, so the products to follow
-are listed in config/sources.toml (`product_ids`) or given with `--arg product_ids=GUID,GUID`. Fields are read by
-label (config/label_maps.toml) around the unlabelled code and title headings (crawlers/parsing/sg_eshop.py); a
-page without them is quarantined.
+Product pages `/Product/SSPdtDetail/<GUID>`; no public listing or search endpoint is known, so the products
+to follow are listed in config/sources.toml (`product_ids`) or given with `--arg product_ids=GUID,GUID`.
+Fields are read by label (config/label_maps.toml) around the unlabelled code and title headings
+(crawlers/parsing/sg_eshop.py); a page without them is quarantined.
 """
 
 from __future__ import annotations
@@ -35,13 +35,17 @@ class SgStandardsSpider(StdWatchSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         if self.args.code:
-            log.error("the Singapore Standards eShop has no known search endpoint: follow products by their eShop "
-                      "id with --arg product_ids=<GUID,...> or product_ids in config/sources.toml")
+            log.error("the Singapore Standards eShop has no known search endpoint: follow products by their "
+                      "eShop id with --arg product_ids=<GUID,...> or product_ids in config/sources.toml")
             raise CloseSpider("code_lookup_unsupported")
-        ids = split_list(self.args.product_ids, ",") if self.args.product_ids else self.config.get("product_ids", [])
-        for product in ids:
+        for product in self.product_ids():
             yield scrapy.Request(self.url(f"/Product/SSPdtDetail/{product}"), callback=self.parse_product,
                                  cb_kwargs={"product": product})
+
+    def product_ids(self) -> list[str]:
+        if self.args.product_ids:
+            return split_list(self.args.product_ids, ",")
+        return list(self.config.get("product_ids", []))
 
     def parse_product(self, response: Response, product: str) -> Any:
         data = sg_eshop.parse_product(response.text, response.url)

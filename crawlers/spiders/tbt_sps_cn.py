@@ -1,5 +1,5 @@
-"""China's WTO/TBT-SPS enquiry point (www.tbt-sps.gov.cn): the list of foreign notifications with their CHINESE
-titles, attached to the notification with the same symbol so Chinese queries find foreign measures.
+"""China's WTO/TBT-SPS enquiry point (www.tbt-sps.gov.cn): the list of foreign notifications with their
+CHINESE titles, attached to the notification with the same symbol so Chinese queries find foreign measures.
 
 `POST /tbt/find` (JSON) after `GET /login/getSession?v=<ms>` as the site's own page does before each request.
 The detail endpoint returns AES-encrypted data; it is deliberately not used.
@@ -26,8 +26,9 @@ class TbtSpsCnSpider(StdWatchSpider):
     name = "tbt_sps_cn"
 
     def session(self, page: int) -> scrapy.Request:
-        return scrapy.Request(self.url("/login/getSession", v=int(time.time() * 1000) + page), dont_filter=True,
-                              callback=self.find, cb_kwargs={"page": page})
+        stamp = int(time.time() * 1000) + page
+        return scrapy.Request(self.url("/login/getSession", v=stamp), dont_filter=True, callback=self.find,
+                              cb_kwargs={"page": page})
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.session(1)
@@ -35,10 +36,11 @@ class TbtSpsCnSpider(StdWatchSpider):
     def find(self, response: Response, page: int) -> Any:
         body = {"keyword": self.args.code or "", "productsCovered": "", "members": "", "hsCode": "",
                 "purposeReason": "", "affectedcorrQt": "", "responsibleorganization": "", "icsCode": "",
-                "startTbdate": "", "endTbdate": "", "page": page, "type": 1, "rows": self.config.get("page_size", 20)}
+                "startTbdate": "", "endTbdate": "", "page": page, "type": 1,
+                "rows": self.config.get("page_size", 20)}
         yield scrapy.Request(self.url("/tbt/find"), method="POST", body=json.dumps(body, ensure_ascii=False),
-                             headers={"Content-Type": "application/json;charset=UTF-8"}, callback=self.parse_find,
-                             cb_kwargs={"page": page}, dont_filter=True)
+                             headers={"Content-Type": "application/json;charset=UTF-8"},
+                             callback=self.parse_find, cb_kwargs={"page": page}, dont_filter=True)
 
     def parse_find(self, response: Response, page: int) -> Any:
         rows, total = self._rows(response.text)
@@ -48,8 +50,9 @@ class TbtSpsCnSpider(StdWatchSpider):
                 symbol = str(parse_tbt_symbol(row.get("tbtno") or ""))
             except CodeError:
                 continue  # SPS or national rows in the same list: not TBT notifications
-            data = {"symbol": symbol, "title_zh": text(row.get("tbtitle")), "member_name": text(row.get("areaName")),
-                    "distribution_date": text(row.get("tbdate")), "source_url": self.url("/tbt/find")}
+            data = {"symbol": symbol, "title_zh": text(row.get("tbtitle")),
+                    "member_name": text(row.get("areaName")), "distribution_date": text(row.get("tbdate")),
+                    "source_url": self.url("/tbt/find")}
             data = {k: v for k, v in data.items() if v}
             fingerprint = json.dumps(data, ensure_ascii=False, sort_keys=True)
             source_id = str(row.get("tbtid") or symbol)

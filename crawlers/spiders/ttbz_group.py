@@ -1,5 +1,5 @@
-"""ttbz.org.cn (全国团体标准信息平台): group standards. Since 2026 the site answers scripted requests with a WAF
-403 page; the block middleware counts that as 'blocked', never as 'no results'."""
+"""ttbz.org.cn (全国团体标准信息平台): group standards. Since 2026 the site answers scripted requests with a
+WAF 403 page; the block middleware counts that as 'blocked', never as 'no results'."""
 
 from __future__ import annotations
 
@@ -22,15 +22,17 @@ class TtbzGroupSpider(StdWatchSpider):
                         ps=self.config.get("page_size", 100))
 
     async def start(self) -> AsyncIterator[Any]:
-        yield scrapy.Request(self.search_url(1), callback=self.parse_search)
+        yield self.search_request(1)
 
     def parse_search(self, response: Response) -> Any:
-        yield from self.follow_listing(response, ttbz.parse_search, self.detail_request,
-                                       lambda page: scrapy.Request(self.search_url(page), callback=self.parse_search))
+        yield from self.follow_listing(response, ttbz.parse_search, self.detail_request, self.search_request)
+
+    def search_request(self, page: int) -> scrapy.Request:
+        return scrapy.Request(self.search_url(page), callback=self.parse_search)
 
     def detail_request(self, row: ListedRecord) -> scrapy.Request:
-        return scrapy.Request(self.url(f"/StandardManage/Detail/{row.source_id}/"), callback=self.parse_detail,
-                              cb_kwargs={"row": row})
+        return scrapy.Request(self.url(f"/StandardManage/Detail/{row.source_id}/"),
+                              callback=self.parse_detail, cb_kwargs={"row": row})
 
     def parse_detail(self, response: Response, row: ListedRecord) -> Any:
         yield from self.record_from_detail(response, ttbz.parse_detail, row)

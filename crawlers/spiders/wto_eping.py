@@ -1,4 +1,5 @@
-"""WTO ePing API: TBT notifications (domainIds=1; SPS is not kept), newest by distribution date, or one by symbol.
+"""WTO ePing API: TBT notifications (domainIds=1; SPS is not kept), newest by distribution date, or one by
+symbol.
 
 Needs the WTO API key (STDWATCH_EPING_KEY, sent as Ocp-Apim-Subscription-Key); without it the run ends at once
 with finish reason `missing_api_key` and the CLI exits non-zero: it never pretends to have crawled.
@@ -29,7 +30,7 @@ TBT_DOMAIN = "1"  # ePing's domainIds: 1 TBT, 2 SPS; SPS symbols (G/SPS/N/...) a
 
 
 class EpingArgs(SpiderArgs):
-    members: str | None = None  # comma-separated member names or codes; default: config/sources.toml `members`
+    members: str | None = None  # comma-separated names or codes; default: config/sources.toml `members`
 
 
 class WtoEpingSpider(StdWatchSpider):
@@ -48,7 +49,8 @@ class WtoEpingSpider(StdWatchSpider):
             return "1995-01-01"
         newest = self.store.crawls.latest_value(self.name, "distribution_date")
         if newest:
-            return (date.fromisoformat(newest[:10]) - timedelta(days=int(self.config.get("overlap_days", 7)))).isoformat()
+            overlap = timedelta(days=int(self.config.get("overlap_days", 7)))
+            return (date.fromisoformat(newest[:10]) - overlap).isoformat()
         return (date.today() - timedelta(days=int(self.config.get("days_back", 60)))).isoformat()
 
     def search_request(self, page: int) -> scrapy.Request:
@@ -60,18 +62,21 @@ class WtoEpingSpider(StdWatchSpider):
             params["distributionDateFrom"] = self.since()
             if self.country_ids:
                 params["countryIds"] = self.country_ids
-        return scrapy.Request(self.url("/eping/notifications/search", **params), callback=self.parse_search,
-                              headers={"Ocp-Apim-Subscription-Key": self.key, "Accept": "application/json"},
-                              cb_kwargs={"page": page})
+        return self.api_request(self.url("/eping/notifications/search", **params), self.parse_search,
+                                cb_kwargs={"page": page})
+
+    def api_request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        headers = {"Ocp-Apim-Subscription-Key": self.key, "Accept": "application/json"}
+        return scrapy.Request(url, callback=callback, headers=headers, **kwargs)
 
     async def start(self) -> AsyncIterator[Any]:
         self.key = str(self.settings.get(EPING_KEY) or "")
         if not self.key:
-            log.error("the WTO ePing API key is missing: set STDWATCH_EPING_KEY (free key at apiportal.wto.org)")
+            log.error("the WTO ePing API key is missing: set STDWATCH_EPING_KEY "
+                      "(free key at apiportal.wto.org)")
             raise CloseSpider("missing_api_key")
         if self.wanted_members() and not self.args.code:
-            yield scrapy.Request(self.url("/eping/members", language=1), callback=self.parse_members,
-                                 headers={"Ocp-Apim-Subscription-Key": self.key, "Accept": "application/json"})
+            yield self.api_request(self.url("/eping/members", language=1), self.parse_members)
         else:
             yield self.search_request(1)
 
@@ -93,8 +98,9 @@ class WtoEpingSpider(StdWatchSpider):
         fresh = 0
         for raw in items:
             fingerprint = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
+            source_url = f"{response.url.split('?')[0]}?documentSymbol={raw.get('documentSymbol')}"
             try:
-                records = eping.map_item(raw, response.url.split("?")[0] + f"?documentSymbol={raw.get('documentSymbol')}")
+                records = eping.map_item(raw, source_url)
             except ParseError as error:
                 yield QuarantineItem(response.url, str(error), json.dumps(raw, ensure_ascii=False))
                 continue

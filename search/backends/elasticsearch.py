@@ -133,7 +133,7 @@ class ElasticsearchBackend(SearchBackend):
         return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
 
     def _create_index(self, name: str, alias: bool = False) -> None:
-        aliases = {self.alias: {}} if alias else None
+        aliases: dict[str, Any] | None = {self.alias: {}} if alias else None
         self.client.indices.create(index=name, settings=INDEX_SETTINGS, mappings=MAPPING, aliases=aliases)
 
     def indices(self) -> list[str]:
@@ -171,7 +171,8 @@ class ElasticsearchBackend(SearchBackend):
 
     def _bulk(self, actions: Iterator[dict[str, Any]]) -> int:
         """Send actions in chunks that grow while throughput rises; report every failed item."""
-        size, best_rate, done, failed = self.bulk_size, 0.0, 0, []
+        size, best_rate, done = self.bulk_size, 0.0, 0
+        failed: list[dict[str, Any]] = []
         while chunk := list(itertools.islice(actions, size)):
             started = time.perf_counter()
             try:
@@ -180,7 +181,7 @@ class ElasticsearchBackend(SearchBackend):
             except (ApiError, TransportError) as exc:
                 raise SearchBackendError(f"elasticsearch bulk request failed: {exc}") from exc
             done += ok
-            failed += errors
+            failed += errors if isinstance(errors, list) else []
             rate = len(chunk) / max(time.perf_counter() - started, 1e-6)
             if rate > best_rate * 1.05 and size < self.max_bulk_size:
                 size = min(size * 2, self.max_bulk_size)
@@ -306,7 +307,8 @@ class ElasticsearchBackend(SearchBackend):
         if wanted > 0:
             response = self.client.search(index=self.alias, query=self._ranked(base, plan, first),
                                           sort=self._sort(plan), from_=start, size=wanted,
-                                          source=["payload", "kind", "code", "region", "member", "status", "date"])
+                                          source_includes=["payload", "kind", "code", "region", "member",
+                                                           "status", "date"])
             for hit in response["hits"]["hits"]:
                 rest.append(hit["_id"])
                 sources[hit["_id"]] = hit["_source"]

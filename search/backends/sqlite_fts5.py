@@ -294,7 +294,8 @@ class SqliteFts5Backend(SearchBackend):
         except sqlite3.OperationalError as exc:  # a bug in expression building, never user syntax
             raise SearchBackendError(f"FTS5 rejected {match!r}: {exc}") from exc
         ids = ids[ids < len(cols.alive)]
-        return ids[cols.alive[ids]]
+        alive: np.ndarray = ids[cols.alive[ids]]
+        return alive
 
     def _code_rowids(self, plan: Plan, cols: _Columns) -> list[int]:
         """Code hits in rank order (exact code, other editions newest first, longer codes), that pass the
@@ -366,8 +367,8 @@ class SqliteFts5Backend(SearchBackend):
         if plan.sort is SortOrder.OLDEST:
             oldest_first = _date_key(selected, cols.date[selected], newest=False)
             return [int(r) for r in selected[_top(oldest_first, end)][start:end]]
-        passing = np.isin(np.asarray(code_ids, dtype=np.int64), selected) if code_ids else []
-        first = [r for r, ok in zip(code_ids, passing, strict=True) if ok]
+        passing = np.isin(np.asarray(code_ids, dtype=np.int64), selected)
+        first = [r for r, ok in zip(code_ids, passing.tolist(), strict=True) if ok]
         if not plan.ranks_by_title:
             # No words to rank by: code hits first, then newest first.
             return _merge(first, selected[_top(newest_first, end + len(first))], end)[start:end]

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, tuple_, update
+from sqlalchemy import Engine, Table, func, insert, select, tuple_, update
 
 from stdwatch.store.models import Cursor, DocumentVersion
 from stdwatch.store.repository import utcnow
 
-_VERSIONS = DocumentVersion.__table__
-_CURSORS = Cursor.__table__
+_VERSIONS: Table = DocumentVersion.__table__  # type: ignore[assignment]
+_CURSORS: Table = Cursor.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,19 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, Table, delete, insert, select, update
 
 from stdwatch.store.models import CrawlRun, QuarantinedPage, SourceSeen
 from stdwatch.store.repository import utcnow
 
-_RUNS = CrawlRun.__table__
-_QUARANTINE = QuarantinedPage.__table__
-_SEEN = SourceSeen.__table__
+_RUNS = cast(Table, CrawlRun.__table__)
+_QUARANTINE = cast(Table, QuarantinedPage.__table__)
+_SEEN = cast(Table, SourceSeen.__table__)
+# (source id, listing fingerprint, document id, record data as the source gave it)
+SeenEntry = tuple[str, str, str | None, dict[str, Any] | None]
+Snapshots = dict[str, dict[tuple[str, str], dict[str, Any]]]
 RUN_COUNTERS = ("pages", "new", "updated", "unchanged", "quarantined", "blocked", "errors")
 
 
@@ -58,7 +61,9 @@ class CrawlRepository:
         with self.engine.begin() as conn:
             result = conn.execute(insert(_RUNS).values(spider=spider, started_at=utcnow(), args=args,
                                                        **dict.fromkeys(RUN_COUNTERS, 0)))
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None  # an INSERT of one row always has one
+            return int(key[0])
 
     def finish_run(self, run_id: int, finish_reason: str, counters: dict[str, int]) -> None:
         values = {k: int(counters.get(k, 0)) for k in RUN_COUNTERS}
@@ -82,8 +87,8 @@ class CrawlRepository:
     def quarantine(self, spider: str, url: str, reason: str, body: str) -> None:
         digest = hashlib.sha256(body.encode("utf-8", "replace")).hexdigest()
         with self.engine.begin() as conn:
-            conn.execute(insert(_QUARANTINE).values(spider=spider, url=url, reason=reason[:2000], body_hash=digest,
-                                                    body=body, created_at=utcnow()))
+            conn.execute(insert(_QUARANTINE).values(spider=spider, url=url, reason=reason[:2000],
+                                                    body_hash=digest, body=body, created_at=utcnow()))
 
     def quarantined(self, spider: str | None = None, limit: int = 100) -> list[QuarantineEntry]:
         query = select(_QUARANTINE).order_by(_QUARANTINE.c.id.desc()).limit(limit)
@@ -96,11 +101,11 @@ class CrawlRepository:
     def seen(self, spider: str) -> dict[str, str]:
         """source id -> hash of what the source showed last time, for incremental crawls."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_SEEN.c.source_id, _SEEN.c.content_hash).where(_SEEN.c.spider == spider))
-            return {r.source_id: r.content_hash for r in rows}
+            query = select(_SEEN.c.source_id, _SEEN.c.content_hash).where(_SEEN.c.spider == spider)
+            return {r.source_id: r.content_hash for r in conn.execute(query)}
 
-    def mark_seen(self, spider: str, entries: Sequence[tuple[str, str, str | None, dict[str, Any] | None]]) -> None:
-        """Remember (source id, listing fingerprint, document id, record data as the source gave it)."""
+    def mark_seen(self, spider: str, entries: Sequence[SeenEntry]) -> None:
+        """Remember what each listed source id showed, and the record it gave."""
         if not entries:
             return
         now = utcnow()
@@ -110,15 +115,17 @@ class CrawlRepository:
             for start in range(0, len(ids), 500):
                 conn.execute(delete(_SEEN).where(_SEEN.c.spider == spider,
                                                  _SEEN.c.source_id.in_(ids[start:start + 500])))
-            conn.execute(insert(_SEEN), [{"spider": spider, "source_id": s, "content_hash": h, "document_id": d,
-                                          "data": data, "last_seen": now} for s, h, d, data in latest.values()])
+            rows = [{"spider": spider, "source_id": s, "content_hash": h, "document_id": d, "data": data,
+                     "last_seen": now} for s, h, d, data in latest.values()]
+            conn.execute(insert(_SEEN), rows)
 
-    def snapshots(self, document_ids: Sequence[str]) -> dict[str, dict[tuple[str, str], dict[str, Any]]]:
+    def snapshots(self, document_ids: Sequence[str]) -> Snapshots:
         """document id -> {(spider, source id): record data as that source page last gave it}."""
-        found: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
+        found: Snapshots = {}
+        columns = (_SEEN.c.document_id, _SEEN.c.spider, _SEEN.c.source_id, _SEEN.c.data)
         with self.engine.connect() as conn:
             for start in range(0, len(document_ids), 500):
-                rows = conn.execute(select(_SEEN.c.document_id, _SEEN.c.spider, _SEEN.c.source_id, _SEEN.c.data)
+                rows = conn.execute(select(*columns)
                                     .where(_SEEN.c.document_id.in_(document_ids[start:start + 500])))
                 for row in rows:
                     if row.data is not None:

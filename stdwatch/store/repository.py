@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, insert, or_, select, update
 
 from stdwatch.identifiers import CodeError, parse_standard_code, parse_tbt_symbol
 from stdwatch.records import (
     Record,
     StandardRecord,
     apply_update,
-    content_hash,
+    json_hash,
     non_empty_update,
     record_from_json,
     to_json,
@@ -22,9 +22,9 @@ from stdwatch.records import (
 from stdwatch.store.models import Document, DocumentLink, DocumentVersion
 
 _CHUNK = 500
-_DOCS = Document.__table__
-_VERSIONS = DocumentVersion.__table__
-_LINKS = DocumentLink.__table__
+_DOCS = cast(Table, Document.__table__)
+_VERSIONS = cast(Table, DocumentVersion.__table__)
+_LINKS = cast(Table, DocumentLink.__table__)
 
 
 def utcnow() -> datetime:
@@ -137,14 +137,15 @@ class DocumentRepository:
             for record in records:
                 state = states.get(record.id)
                 full = apply_update(state.record() if state else None, record)
-                digest = content_hash(full)
+                data = to_json(full)
+                digest = json_hash(data)
                 if state is not None and state.digest == digest:
                     result.unchanged += 1
                     continue
                 version = state.version + 1 if state else 1
-                states[record.id] = _State(digest, version, full)
+                states[record.id] = _State(digest, version, full, data)
                 versions.append({"document_id": record.id, "version": version, "content_hash": digest,
-                                 "data": to_json(full), "recorded_at": now})
+                                 "data": data, "recorded_at": now})
                 if state is None:
                     result.new += 1
                 else:
@@ -178,14 +179,14 @@ class DocumentRepository:
     def _document_row(record: Record, state: _State, now: datetime) -> dict[str, Any]:
         code = record.code if isinstance(record, StandardRecord) else record.symbol
         return {"id": record.id, "kind": record.kind.value, "code": code, "code_key": record.key,
-                "version": state.version, "content_hash": state.digest, "data": to_json(record),
+                "version": state.version, "content_hash": state.digest, "data": state.data,
                 "first_seen": now, "last_seen": now, "updated_at": now, "index_pending": True}
 
     def _write(self, conn: Any, before: dict[str, _State], after: dict[str, _State],
                versions: list[dict[str, Any]], now: datetime) -> None:
         changed = [(doc_id, s.full, s) for doc_id, s in after.items() if s.full is not None]
         inserts = [self._document_row(full, s, now) for doc_id, full, s in changed if doc_id not in before]
-        updates = [{"b_id": doc_id, "b_version": s.version, "b_hash": s.digest, "b_data": to_json(full),
+        updates = [{"b_id": doc_id, "b_version": s.version, "b_hash": s.digest, "b_data": s.data,
                     "b_now": now} for doc_id, full, s in changed if doc_id in before]
         seen = [{"b_id": doc_id, "b_now": now} for doc_id, s in after.items() if s.full is None]
         if inserts:

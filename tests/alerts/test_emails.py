@@ -6,15 +6,18 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 
-from alerts.delivery import flush_outbox, make_digests, send_confirmations
+from alerts import delivery
+from alerts.delivery import DigestError, flush_outbox, make_digests, send_confirmations
+from alerts.digest import render_digest
 from alerts.services import Services
 from stdwatch.signing import Signer, TokenError
 from stdwatch.store.account_models import SubscriptionRecipient
-from stdwatch.store.outbox import NewAlert, OutboxRepository
+from stdwatch.store.outbox import NewAlert, OutboxRepository, SubscriptionInfo
 from tests.alerts.conftest import (
     PUBLIC_URL,
     SECRET,
@@ -33,14 +36,15 @@ BEFORE = NOW - timedelta(hours=1)
 def _documents(services: Services) -> None:
     services.repo.upsert_many([
         tbt("G/TBT/N/USA/2100", "USA", member_name="United States of America",
-            title="Lithium batteries safety", title_zh="锂电池安全要求", products="锂离子电池 <18650> cells", hs=["850760"],
-            comment_deadline="2026-03-12"),
+            title="Lithium batteries safety", title_zh="锂电池安全要求", products="锂离子电池 <18650> cells",
+            hs=["850760"], comment_deadline="2026-03-12"),
         tbt("G/TBT/N/EU/1200", "EU", title="Energy labelling of electronic displays", products="displays",
             hs=["852859", "852869"], comment_deadline="2026-04-30"),
         tbt("G/TBT/N/USA/2101", "USA", member_name="United States of America",
             title="Energy storage systems", title_zh="储能系统"),
         standard("GB/T 45565-2025", title_zh="锂离子电池编码规则",
-                 title_en="Coding regulations of lithium ion batteries", status="upcoming", effective="2025-11-01"),
+                 title_en="Coding regulations of lithium ion batteries", status="upcoming",
+                 effective="2025-11-01"),
         standard("GB/T 1000-2010", title_zh="某旧标准", title_en="An old standard", status="replaced",
                  replaced_by=["GB/T 1000-2026"]),
     ])
@@ -192,6 +196,30 @@ def test_digest_on_postgresql(pg_services: Services, smtp: SmtpServer) -> None:
     assert make_digests(pg_services, NOW) == 0
     assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["li@example.com", "zhang@example.com"]
     assert smtp.messages[0].message["Subject"] == "StdWatch 预警｜锂电池出口预警：6 条"  # noqa: RUF001
+
+
+def test_one_failing_digest_does_not_hold_up_the_others(services: Services, smtp: SmtpServer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = services.repo.engine
+    org = add_org(engine)
+    subs = [add_subscription(engine, org, name) for name in ("good", "broken")]
+    for sub in subs:
+        add_recipient(engine, sub, f"{sub}@example.com")
+    OutboxRepository(engine).add_alerts([NewAlert(s, "g-tbt-n-chn-1860", 1, "new") for s in subs], now=BEFORE)
+
+    def render(sub: SubscriptionInfo, *args: Any) -> Any:
+        if sub.name == "broken":
+            raise RuntimeError("template bug")
+        return render_digest(sub, *args)
+
+    monkeypatch.setattr(delivery, "render_digest", render)
+    with pytest.raises(DigestError, match=rf"subscriptions \[{subs[1]}\] failed"):
+        make_digests(services, NOW)
+    outbox = OutboxRepository(engine)
+    assert [e.subscription_id for e in outbox.emails()] == [subs[0]]
+    assert [a.subscription_id for a in outbox.pending_alerts()] == [subs[1]]  # kept for the next round
+    monkeypatch.setattr(delivery, "render_digest", render_digest)
+    assert make_digests(services, NOW) == 1
 
 
 # ------------------------------------------------------------------------------------------ periods

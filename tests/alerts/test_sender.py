@@ -10,6 +10,10 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from alerts.delivery import flush_outbox, make_digests
 from alerts.sender import MAX_ATTEMPTS, lease
@@ -18,6 +22,7 @@ from stdwatch.store.outbox import EmailRow, NewAlert, OutboxRepository
 from tests.alerts.conftest import (
     ROOT_DIR,
     SECRET,
+    RecordingHandler,
     SmtpServer,
     add_org,
     add_recipient,
@@ -114,8 +119,8 @@ def test_gives_up_after_max_attempts_with_doubling_delays(services: Services, sm
 
 def test_server_down_keeps_everything_pending(services: Services, smtp: SmtpServer, tmp_path: Path) -> None:
     emails = _emails(services, 3)
-    nobody_listens = free_port()
-    down = Services.from_settings(make_settings(tmp_path, services.settings.resolved_database_url, nobody_listens))
+    url, nobody_listens = services.settings.resolved_database_url, free_port()
+    down = Services.from_settings(make_settings(tmp_path, url, nobody_listens))
     try:
         result = flush_outbox(down, NOW)
     finally:
@@ -126,6 +131,35 @@ def test_server_down_keeps_everything_pending(services: Services, smtp: SmtpServ
     assert [states[f"r{i}@example.com"].attempts for i in (1, 2)] == [0, 0]  # the rest untouched
     assert flush_outbox(services, NOW + timedelta(minutes=1)).sent == 3
     assert sorted(_ids(smtp)) == sorted(e.message_id for e in emails)
+
+
+def test_smtp_login_and_a_wrong_password(services: Services, tmp_path: Path) -> None:
+    handler = RecordingHandler()
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        good = (auth_data.login, auth_data.password) == (b"alerts", b"s3cret")
+        return AuthResult(success=good, handled=False)  # handled=False: the server answers 535
+
+    server = Controller(handler, hostname="127.0.0.1", port=free_port(), authenticator=check,
+                        auth_required=True, auth_require_tls=False, auth_exclude_mechanism=["LOGIN"])
+    server.start()
+    try:
+        emails = _emails(services, 2)
+        url = services.settings.resolved_database_url
+        for password, when in (("wrong", NOW), ("s3cret", NOW + timedelta(minutes=1))):
+            sending = Services.from_settings(make_settings(tmp_path, url, server.port, smtp_user="alerts",
+                                                           smtp_password=password))
+            try:
+                result = flush_outbox(sending, when)
+            finally:
+                sending.close()
+            if password == "wrong":  # the settings are wrong, not the message: retried later, batch stopped
+                assert (result.sent, result.retried, result.failed, result.stopped) == (0, 1, 0, True)
+                assert "535" in str(_states(services)["r0@example.com"].last_error)
+        assert result.sent == 2
+        assert sorted(m.message_id for m in handler.messages) == sorted(e.message_id for e in emails)
+    finally:
+        server.stop()
 
 
 # ------------------------------------------------------------------------------------------ real processes

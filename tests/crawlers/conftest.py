@@ -31,8 +31,8 @@ def stdwatch(data_dir: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "STDWATCH_DATA_DIR": str(data_dir)}
-        return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=300)
+        return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
 
     return run
 

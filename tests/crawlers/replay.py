@@ -1,5 +1,5 @@
-"""A real HTTP server on 127.0.0.1 that replays recorded responses at the real sites' paths: what spider tests and
-the crawl benchmark point `--base-url` at (spiders are never changed for it)."""
+"""A real HTTP server on 127.0.0.1 that replays recorded responses at the real sites' paths: what spider tests
+and the crawl benchmark point `--base-url` at (spiders are never changed for it). A test tool, not shipped."""
 
 from __future__ import annotations
 
@@ -70,10 +70,10 @@ class ReplayServer:
                 self.end_headers()
                 self.wfile.write(route.body)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._serve("GET")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._serve("POST")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -98,8 +98,9 @@ class ReplayServer:
                 return route
         return None
 
-    def add(self, path: str, body: bytes | str | Path, params: dict[str, str | None] | None = None, method: str = "GET",
-            status: int = 200, content_type: str = "text/html; charset=utf-8", **extra: object) -> None:
+    def add(self, path: str, body: bytes | str | Path, params: dict[str, str | None] | None = None,
+            method: str = "GET", status: int = 200, content_type: str = "text/html; charset=utf-8",
+            **extra: object) -> None:
         if isinstance(body, Path):
             body = body.read_bytes()
         if isinstance(body, str):

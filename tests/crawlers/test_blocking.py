@@ -55,7 +55,7 @@ def test_the_middleware_counts_and_drops_blocks_but_lets_robots_txt_through() ->
     crawler.stats.open_spider()
     middleware = BlockDetectionMiddleware.from_crawler(crawler)
     robots = html("Access Denied", 403, "http://www.ttbz.org.cn/robots.txt")
-    assert middleware.process_response(Request(robots.url), robots) is robots  # robots.txt has its own handling
+    assert middleware.process_response(Request(robots.url), robots) is robots  # robots.txt: Scrapy's own
     with pytest.raises(IgnoreRequest, match="blocked: HTTP 403"):
         middleware.process_response(Request(URL), html(WAF_PAGE, 403))
     assert crawler.stats.get_value(BLOCKED_STAT) == 1

@@ -1,16 +1,16 @@
-"""Taiwan-region CNS and Singapore Standards spiders: label-driven extraction (CNS pages are SYNTHETIC: no recording
-exists), the real Singapore eShop page text and a SYNTHETIC page built around it, traditional text kept as
-published, and a changed layout failing into quarantine."""
+"""Taiwan-region CNS and Singapore Standards spiders: label-driven extraction (CNS pages are SYNTHETIC: no
+recording exists), the real Singapore eShop page text and a SYNTHETIC page built around it, traditional text
+kept as published, and a changed layout failing into quarantine."""
 
 from __future__ import annotations
 
 import pytest
 
 from crawlers.parsing import labels, sg_eshop
-from tests.crawlers.replay import ReplayServer
 from search.backends.sqlite_fts5 import SqliteFts5Backend
 from search.query import SearchQuery
 from tests.crawlers import synthetic_tbt
+from tests.crawlers.replay import ReplayServer
 from tests.crawlers.sites import SAMPLES
 
 SYNTHETIC = SAMPLES.parent / "synthetic"
@@ -57,19 +57,22 @@ SG_REAL_TEXT = SAMPLES / "sg_standards" / "SSPdtDetail_fd1f48ab-6e55-49f4-a725-5
 SG_PAGE = SYNTHETIC / "sg_standards" / "synthetic_SSPdtDetail_SS638-2018.html"
 SG_GUID = "fd1f48ab-6e55-49f4-a725-5addcb22654e"
 SS_638 = {
-    "code": "SS 638:2018", "code_printed": "SS 638:2018", "title_en": "Code of practice for electrical installations",
+    "code": "SS 638:2018", "code_printed": "SS 638:2018",
+    "title_en": "Code of practice for electrical installations",
     "status": "Current", "edition": "2018", "pages": 452, "ics": ["29.020", "91.140.50"],
-    "responsible": "Electrical and Electronic Standards Committee", "availability": "For sale in Singapore only",
+    "responsible": "Electrical and Electronic Standards Committee",
+    "availability": "For sale in Singapore only",
     "adopts": [{"code": "BS 7671:2008+A1+A2+A3", "degree": "MOD"}],
 }
 
 
 def test_the_real_eshop_page_text_is_read() -> None:
-    """The real page (text only): code and title are unlabelled headings, the scope follows, then the labels."""
+    """The real page (text only): code and title are unlabelled headings, the scope, then the labels."""
     record = sg_eshop.parse_product(SG_REAL_TEXT.read_text(encoding="utf-8"), "u")
     assert {k: record.get(k) for k in SS_638} == SS_638
-    assert record["scope"].startswith("Applies to the design, erection and verification of electrical installations")
-    assert record["scope"].endswith("lightning protection systems for buildings.") and record["scope"].count("\n") == 8
+    scope = record["scope"]
+    assert scope.startswith("Applies to the design, erection and verification of electrical installations")
+    assert scope.endswith("lightning protection systems for buildings.") and scope.count("\n") == 8
     assert "published" not in record  # the page gives an edition year, not a publication date
 
 
@@ -92,7 +95,7 @@ def test_singapore_product_page_is_crawled_into_the_store(replay: ReplayServer, 
 
 
 def test_singapore_page_without_code_or_labels_is_quarantined(replay: ReplayServer, crawl, stores) -> None:
-    redesigned = "<html><body><div class='card'><h1>Electrical installations</h1><p>Buy now</p></div></body></html>"
+    redesigned = "<html><body><div class='card'><h1>Electrical installations</h1><p>Buy</p></div></body></html>"
     replay.add(f"/Product/SSPdtDetail/{SG_GUID}", redesigned)
     result = crawl("sg_standards", "--arg", f"product_ids={SG_GUID}")
     assert "quarantined 1," in result.stderr and "new 0," in result.stderr
@@ -105,18 +108,21 @@ def test_singapore_page_without_code_or_labels_is_quarantined(replay: ReplayServ
     ("SS ISO/IEC 42001:2024", {"code": "SS ISO/IEC 42001:2024", "code_printed": "SS ISO/IEC 42001:2024"}),
     ("TR 85:2021", {"code": "TR 85:2021", "code_printed": "TR 85:2021"}),
     ("SS 638:2018+A1:2022", {"code": "SS 638:2018+A1:2022", "code_printed": "SS 638:2018+A1:2022"}),
-    # until the code parser takes corrigenda and reaffirmations, the record keeps the edition, the page's spelling
-    # stays beside it (see the issue 10 report for what the parser must accept)
+    # until the code parser takes corrigenda and reaffirmations, the record keeps the edition, the page's
+    # spelling stays beside it (see the issue 10 report for what the parser must accept)
     ("SS 638:2018+C1:2020+A1:2022", {"code": "SS 638:2018", "code_printed": "SS 638:2018+C1:2020+A1:2022"}),
-    ("SS 554:2016 (2021)", {"code": "SS 554:2016", "code_printed": "SS 554:2016 (2021)", "reaffirmed": "2021"}),
+    ("SS 554:2016 (2021)",
+     {"code": "SS 554:2016", "code_printed": "SS 554:2016 (2021)", "reaffirmed": "2021"}),
 ])
 def test_singapore_code_headings(printed: str, expected: dict) -> None:
     assert sg_eshop.sg_code(printed) == expected
 
 
 def test_adoption_field_with_national_codes_and_amendment_ranges() -> None:
-    assert labels.adoptions("BS 7671+A1-A3 : 2008 MOD") == [{"code": "BS 7671:2008+A1+A2+A3", "degree": "MOD"}]
-    assert labels.adoptions("ISO 9001:2015+A1:2020 IDT") == [{"code": "ISO 9001:2015+A1:2020", "degree": "IDT"}]
+    assert labels.adoptions("BS 7671+A1-A3 : 2008 MOD") == [
+        {"code": "BS 7671:2008+A1+A2+A3", "degree": "MOD"}]
+    assert labels.adoptions("ISO 9001:2015+A1:2020 IDT") == [
+        {"code": "ISO 9001:2015+A1:2020", "degree": "IDT"}]
     assert labels.adoptions("BS EN 60335-1:2012, IEC 60335-2-24:2010 修改") == [
         {"code": "BS EN 60335-1:2012", "degree": "MOD"}, {"code": "IEC 60335-2-24:2010", "degree": "MOD"}]
     assert len(labels.adoptions("BS 7671+A1-A999 : 2008")[0]["code"].split("+")) == 22  # a range is capped

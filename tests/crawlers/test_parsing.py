@@ -10,8 +10,15 @@ from crawlers.parsing import openstd, sacinfo, std_samr, ttbz
 from crawlers.parsing.common import ParseError
 from stdwatch.identifiers import parse_standard_code
 from stdwatch.records import Status, record_from_json
-from tests.crawlers.sites import HBBA, OPENSTD_DETAILS, OPENSTD_LIST_GBT11, OPENSTD_LIST_GBT20223, STD_SAMR, \
-    TTBZ, read
+from tests.crawlers.sites import (
+    HBBA,
+    OPENSTD_DETAILS,
+    OPENSTD_LIST_GBT11,
+    OPENSTD_LIST_GBT20223,
+    STD_SAMR,
+    TTBZ,
+    read,
+)
 
 
 # ------------------------------------------------------------------------------------------ openstd
@@ -57,7 +64,7 @@ def test_openstd_detail_pages(hcno: str, expected: dict) -> None:
 
 
 def test_openstd_real_remarks_state_no_replacement() -> None:
-    """The recorded 备注 rows hold only the effective date (`2006-09-01实施`) or nothing: no replacement invented."""
+    """The recorded 备注 rows hold the effective date (`2006-09-01实施`) or nothing: nothing invented."""
     for hcno, page in OPENSTD_DETAILS.items():
         record = openstd.parse_detail(read(page), hcno)
         assert not {"replaces", "replaced_by", "withdrawn"} & set(record), hcno

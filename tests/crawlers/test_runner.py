@@ -1,6 +1,6 @@
-"""The runner hands each crawl the Settings object it is given, through Scrapy's settings: two crawls with two
-Settings in one process write only to their own data folders, whatever the environment names; `scrapy crawl` run
-by hand takes them from the environment instead."""
+"""The runner hands each crawl the Settings object it is given, through Scrapy's settings: two crawls with
+two Settings in one process write only to their own data folders, whatever the environment names;
+`scrapy crawl` run by hand takes them from the environment instead."""
 
 from __future__ import annotations
 
@@ -55,14 +55,17 @@ def test_two_crawls_with_two_settings_write_only_to_their_own_store(
     assert set(crawls_a.seen("ttbz_group")) == {"22746"} and crawls_b.seen("ttbz_group") == {}
     assert (tmp_path / "a" / "httpcache").is_dir() and not (tmp_path / "b" / "httpcache").exists()
     assert not from_env.exists()
-    ua_a, ua_b = _agents(replay, ("/Home", "/StandardManage")), _agents(replay, ("/stdQueryList", "/stdDetail"))
+    ua_a = _agents(replay, ("/Home", "/StandardManage"))
+    ua_b = _agents(replay, ("/stdQueryList", "/stdDetail"))
     assert len(ua_a) == 1 and "mailto:a@example.org" in ua_a.pop()
     assert len(ua_b) == 1 and "mailto:b@example.org" in ua_b.pop()
 
 
-def test_scrapy_crawl_by_hand_takes_the_settings_from_the_environment(replay: ReplayServer, tmp_path: Path) -> None:
+def test_scrapy_crawl_by_hand_takes_the_settings_from_the_environment(replay: ReplayServer,
+                                                                      tmp_path: Path) -> None:
     sites.serve_ttbz(replay)
-    env = {**os.environ, "STDWATCH_DATA_DIR": str(tmp_path / "env"), "STDWATCH_CRAWL_CONTACT": "mailto:me@example.org"}
+    env = {**os.environ, "STDWATCH_DATA_DIR": str(tmp_path / "env"),
+           "STDWATCH_CRAWL_CONTACT": "mailto:me@example.org"}
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "ttbz_group", "-a", f"base_url={replay.base_url}",
          "-a", f"code={TTBZ_CODE}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
@@ -75,11 +78,12 @@ def test_scrapy_crawl_by_hand_takes_the_settings_from_the_environment(replay: Re
 
 
 @pytest.mark.parametrize(("request_", "message"), [
-    (CrawlRequest("ttbz_group", settings=("DOWNLOAD_DELAY",)), "--set takes NAME=VALUE, got 'DOWNLOAD_DELAY'"),
+    (CrawlRequest("ttbz_group", settings=("DELAY",)), "--set takes NAME=VALUE, got 'DELAY'"),
     (CrawlRequest("ttbz_group", spider_args=("=x",)), "--arg takes NAME=VALUE, got '=x'"),
     (CrawlRequest("nope"), "unknown spider 'nope'; known: "),
 ])
-def test_a_bad_request_is_refused_before_anything_runs(request_: CrawlRequest, message: str, tmp_path: Path) -> None:
+def test_a_bad_request_is_refused_before_anything_runs(request_: CrawlRequest, message: str,
+                                                       tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=message):
         run_crawl(request_, Settings(data_dir=tmp_path / "data"))
     assert not (tmp_path / "data").exists()

@@ -1,5 +1,5 @@
-"""The one registry of sources (config/sources.toml): every spider is in it, its order is the merge order, and a
-name it does not know is an error wherever it turns up."""
+"""The one registry of sources (config/sources.toml): every spider is in it, its order is the merge order,
+and a name it does not know is an error wherever it turns up."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from crawlers.store import CrawlStore
 def test_every_spider_is_registered_and_every_source_has_a_spider() -> None:
     loader = SpiderLoader.from_settings(ScrapySettings({"SPIDER_MODULES": ["crawlers.spiders"]}))
     assert sorted(loader.list()) == sorted(spider_names())
-    assert SPIDERS == spider_names()
+    assert spider_names() == SPIDERS
     assert [source(name).rank for name in SPIDERS] == list(range(len(SPIDERS)))
 
 
@@ -47,7 +47,8 @@ def test_the_file_order_is_the_merge_order_and_other_keys_are_kept(tmp_path: Pat
     ('[a]\nbase_url = "https://a.example"\ndownload_delay = true\n', r"\[a\] download_delay .* got True"),
     ("a = 1\n", "a must be a table"),
 ])
-def test_a_source_without_what_every_source_needs_fails_loudly(tmp_path: Path, text: str, message: str) -> None:
+def test_a_source_without_what_every_source_needs_fails_loudly(tmp_path: Path, text: str,
+                                                               message: str) -> None:
     path = tmp_path / "sources.toml"
     path.write_text(text)
     with pytest.raises(SourceConfigError, match=message) as error:
@@ -67,11 +68,11 @@ def test_an_unknown_name_is_an_error_not_a_default() -> None:
 
 
 def test_a_stored_snapshot_from_an_unknown_source_stops_the_merge(tmp_path: Path) -> None:
-    """The merge order has no place for a source it does not know, so it says so instead of ranking it first."""
+    """The merge order has no place for a source it does not know: it says so instead of ranking it first."""
     crawler = get_crawler(SacinfoHbbaSpider, {DATABASE_URL: f"sqlite:///{tmp_path / 'store.sqlite3'}"})
     crawler.spider = SacinfoHbbaSpider.from_crawler(crawler)
-    CrawlStore.of(crawler).crawls.mark_seen("retired_spider", [("x1", "f", "jb-t-13368-2018",
-                                                                {"code": "JB/T 13368-2018", "title_zh": "旧"})])
+    stale = {"code": "JB/T 13368-2018", "title_zh": "旧"}
+    CrawlStore.of(crawler).crawls.mark_seen("retired_spider", [("x1", "f", "jb-t-13368-2018", stale)])
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.process_item(RecordItem("733d", "u", {"code": "JB/T 13368-2018", "title_zh": "叉车属具 软包夹"}))
     with pytest.raises(UnknownSourceError, match="unknown spider 'retired_spider'"):

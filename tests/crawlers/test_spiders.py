@@ -2,6 +2,9 @@
 recorded pages: records reach the store and the index, a second run finds them unchanged, a changed page
 becomes a new version with history."""
 
+# The changed titles keep the sites' full-width punctuation.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import json
@@ -20,7 +23,8 @@ from tests.crawlers.replay import ReplayServer
 def _change_openstd(server: ReplayServer) -> None:
     """SYNTHETIC: GB/T 1.1-2020 renamed, on the list page and on its detail page."""
     old, new = "标准化文件的结构和起草规则", "标准化文件的结构和起草规则（修订）"
-    server.add("/bzgk/std/std_list", sites.read(sites.OPENSTD_LIST_GBT11).replace(old, new), params={"p.p2": "GB/T 1.1"})
+    server.add("/bzgk/std/std_list", sites.read(sites.OPENSTD_LIST_GBT11).replace(old, new),
+               params={"p.p2": "GB/T 1.1"})
     server.add("/bzgk/std/newGbInfo", sites.read(sites.OPENSTD_DETAILS["C4BFD981E993C417EF475F2A19B681F1"])
                .replace(old, new), params={"hcno": "C4BFD981E993C417EF475F2A19B681F1"})
 
@@ -28,28 +32,31 @@ def _change_openstd(server: ReplayServer) -> None:
 def _change_samr_std(server: ReplayServer) -> None:
     """SYNTHETIC: JB/T 13368-2018 renamed in the search JSON and on its detail page."""
     old, new = "叉车属具 软包夹", "叉车属具 软包夹（修订）"
-    server.add("/gb/search/gbQueryPage", sites.read(sites.STD_SAMR / "gbQueryPage_JBT13368-2018.json").replace(old, new),
-               params={"searchText": "JB/T 13368-2018"}, content_type="application/json")
-    server.add("/hb/search/stdHBDetailed", sites.read(sites.STD_SAMR / "hbDetailed_6bc3ad94a1728abce05397be0a0a5667.html")
-               .replace(old, new), params={"id": "6BC3AD94A1728ABCE05397BE0A0A5667"})
+    query = sites.read(sites.STD_SAMR / "gbQueryPage_JBT13368-2018.json")
+    detail = sites.read(sites.STD_SAMR / "hbDetailed_6bc3ad94a1728abce05397be0a0a5667.html")
+    server.add("/gb/search/gbQueryPage", query.replace(old, new), params={"searchText": "JB/T 13368-2018"},
+               content_type="application/json")
+    server.add("/hb/search/stdHBDetailed", detail.replace(old, new),
+               params={"id": "6BC3AD94A1728ABCE05397BE0A0A5667"})
 
 
 def _change_hbba(server: ReplayServer) -> None:
     """SYNTHETIC: JB/T 13368-2018 renamed in stdQueryList and on stdDetail."""
     old, new = "叉车属具 软包夹", "叉车属具 软包夹（修订）"
-    server.add("/stdQueryList", sites.read(sites.HBBA / "hbba_stdQueryList_JBT13368-2018_2026-05-21.json")
-               .replace(old, new), method="POST", params={"key": "JB/T 13368-2018"}, content_type="application/json")
-    server.add("/stdDetail/733d6a7744529f70673a12c464998ffc",
-               sites.read(sites.HBBA / "hbba_stdDetail_733d6a7744529f70673a12c464998ffc_2026-05-21.html").replace(old, new))
+    listing = sites.read(sites.HBBA / "hbba_stdQueryList_JBT13368-2018_2026-05-21.json")
+    detail = sites.read(sites.HBBA / "hbba_stdDetail_733d6a7744529f70673a12c464998ffc_2026-05-21.html")
+    server.add("/stdQueryList", listing.replace(old, new), method="POST", params={"key": "JB/T 13368-2018"},
+               content_type="application/json")
+    server.add("/stdDetail/733d6a7744529f70673a12c464998ffc", detail.replace(old, new))
 
 
 def _change_ttbz(server: ReplayServer) -> None:
     """SYNTHETIC: T/GZAEPI 001—2018 renamed on the search and detail pages."""
     old, new = "环保型家用吸油烟机", "环保型家用吸油烟机（修订）"
-    server.add("/Home/Standard", sites.read(sites.TTBZ / "Home_Standard_search_TGZAEPI001-2018_2022-07-19.html")
-               .replace(old, new), params={"searchType": "2"})
-    server.add("/StandardManage/Detail/22746/", sites.read(sites.TTBZ / "StandardManage_Detail_22746_2022-07-19.html")
-               .replace(old, new))
+    search = sites.read(sites.TTBZ / "Home_Standard_search_TGZAEPI001-2018_2022-07-19.html")
+    detail = sites.read(sites.TTBZ / "StandardManage_Detail_22746_2022-07-19.html")
+    server.add("/Home/Standard", search.replace(old, new), params={"searchType": "2"})
+    server.add("/StandardManage/Detail/22746/", detail.replace(old, new))
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.spider for c in CASES])
-def test_crawl_load_rerun_and_change(case: Case, replay: ReplayServer, crawl, stores, data_dir, analyzer) -> None:
+def test_crawl_load_rerun_and_change(case: Case, replay: ReplayServer, crawl, stores, data_dir,
+                                     analyzer) -> None:
     case.serve(replay)
     first = crawl(case.spider, "--code", case.code)
     assert first.returncode == 0, first.stderr
@@ -112,7 +120,8 @@ def test_openstd_fields_reach_the_store(replay: ReplayServer, crawl, stores) -> 
     assert crawl("samr_openstd", "--code", "GB/T 1.1").returncode == 0
     record = stores[0].get("gb-t-1.1-2000").data
     assert (record["status"], record["published"], record["effective"], record["ics"], record["ccs"],
-            record["responsible"]) == ("withdrawn", "2000-12-20", "2001-06-01", ["01.120"], ["A00"], "国家标准委")
+            record["responsible"]) == ("withdrawn", "2000-12-20", "2001-06-01", ["01.120"], ["A00"],
+                                       "国家标准委")
     assert record["title_en"].startswith("Directives for standardization--Part 1")
 
 
@@ -129,7 +138,8 @@ def test_samr_std_adds_what_openstd_lacks(replay: ReplayServer, crawl, stores) -
 
 
 def test_sources_merge_into_one_record_in_a_fixed_order(replay: ReplayServer, crawl, stores) -> None:
-    """hbba and std.samr describe JB/T 13368-2018; crawling them in either order gives one unchanged record."""
+    """hbba and std.samr describe JB/T 13368-2018; crawled in either order they give one unchanged record,
+    std.samr's values winning (it comes later in config/sources.toml)."""
     sites.serve_hbba(replay)
     sites.serve_samr_std(replay)
     assert crawl("sacinfo_hbba", "--code", "JB/T 13368-2018").returncode == 0
@@ -137,7 +147,8 @@ def test_sources_merge_into_one_record_in_a_fixed_order(replay: ReplayServer, cr
     after_both = stores[0].get("jb-t-13368-2018")
     assert crawl("sacinfo_hbba", "--code", "JB/T 13368-2018", "--full").returncode == 0
     assert stores[0].get("jb-t-13368-2018").version == after_both.version
-    assert after_both.data["source_url"].endswith("/hb/search/stdHBDetailed?id=6BC3AD94A1728ABCE05397BE0A0A5667")
+    assert after_both.data["source_url"].endswith(
+        "/hb/search/stdHBDetailed?id=6BC3AD94A1728ABCE05397BE0A0A5667")
 
 
 def test_openstd_follows_the_gb_to_std_redirect(replay: ReplayServer, crawl, stores) -> None:
@@ -176,7 +187,8 @@ def test_interrupted_crawl_resumes_where_it_stopped(replay: ReplayServer, crawl,
                                                                         "gb-t-1.1-2020", "gb-t-20223-2006"}
 
 
-def test_a_broken_page_is_quarantined_and_the_crawl_goes_on(replay: ReplayServer, crawl, stdwatch, stores) -> None:
+def test_a_broken_page_is_quarantined_and_the_crawl_goes_on(replay: ReplayServer, crawl, stdwatch,
+                                                            stores) -> None:
     broken = "<html><body><h2>系统升级中</h2></body></html>"  # SYNTHETIC: a page without the expected layout
     sites.serve_openstd(replay, details={"570A95F33D8D3C7934933A900A78F133": broken})
     result = crawl("samr_openstd", "--code", "GB/T 1.1")
@@ -224,7 +236,7 @@ def test_crawl_runs_are_listed_by_cli_and_api(replay: ReplayServer, crawl, stdwa
     with TestClient(create_app(services.settings, services)) as client:
         runs = client.get("/api/crawls").json()
     services.close()
-    assert runs[0]["spider"] == "ttbz_group" and runs[0]["new"] == 1 and runs[0]["finish_reason"] == "finished"
+    assert (runs[0]["spider"], runs[0]["new"], runs[0]["finish_reason"]) == ("ttbz_group", 1, "finished")
     assert set(runs[0]) == {f.name for f in fields(RunInfo)}
     assert json.dumps(runs[0]["args"]).count("T/GZAEPI") == 1
 
@@ -236,7 +248,7 @@ def test_unknown_spider_is_a_clear_error(stdwatch) -> None:
 
 def test_a_captcha_page_counts_as_blocked_not_as_a_broken_page(replay: ReplayServer, crawl, stores) -> None:
     captcha = ('<html><body><form action="/verifyCode"><p>请输入验证码</p><img src="/gc"/>'
-               '<input name="code"/></form></body></html>')  # SYNTHETIC: a challenge instead of the detail page
+               '<input name="code"/></form></body></html>')  # SYNTHETIC: a challenge, not the detail page
     sites.serve_openstd(replay, details={"570A95F33D8D3C7934933A900A78F133": captcha})
     result = crawl("samr_openstd", "--code", "GB/T 1.1")
     assert "new 2," in result.stderr and "quarantined 0," in result.stderr and "blocked 1," in result.stderr

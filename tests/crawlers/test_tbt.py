@@ -16,9 +16,9 @@ from config.settings import Settings
 from crawlers.parsing import eping
 from crawlers.parsing.common import ParseError
 from crawlers.parsing.notification_text import parse_notification
-from tests.crawlers.replay import ReplayServer
 from stdwatch.records import record_from_json
 from tests.crawlers import synthetic_tbt
+from tests.crawlers.replay import ReplayServer
 from tests.crawlers.sites import SAMPLES
 
 WTO = SAMPLES / "wto_tbt"
@@ -60,8 +60,8 @@ def test_eping_structured_lists_beside_the_text_fields() -> None:
         hsCodeText=None, icsCodeText="29.220.20",
         hsCodes=[{"id": 5101, "code": "8507.60", "name": "Lithium-ion accumulators"},
                  {"id": 5102, "code": "871160", "name": "Cycles with electric motor"}],
-        keywords=["Batteries", "E-bikes", "Batteries"], objectives=[{"name": "Protection of human health or safety"},
-                                                                      "Consumer information, labelling"],
+        keywords=["Batteries", "E-bikes", "Batteries"],
+        objectives=[{"name": "Protection of human health or safety"}, "Consumer information, labelling"],
         objectivesFreeText="<p>Fire risk</p>")
     (record,) = eping.map_item(item, "u")
     assert record["hs"] == ["850760", "871160"] and record["ics"] == ["29.220.20"]
@@ -76,7 +76,8 @@ def test_eping_structured_lists_beside_the_text_fields() -> None:
 
 @pytest.mark.parametrize(("symbol", "stated", "expected"), [
     ("G/TBT/N/USA/2100", "Regular", "regular"), ("G/TBT/N/USA/2100/Add.1", "Addendum", "addendum"),
-    ("G/TBT/N/USA/2100/Corr.1", "Corrigendum", "corrigendum"), ("G/TBT/N/USA/2100/Rev.1", "Revision", "revision"),
+    ("G/TBT/N/USA/2100/Corr.1", "Corrigendum", "corrigendum"),
+    ("G/TBT/N/USA/2100/Rev.1", "Revision", "revision"),
     ("G/TBT/N/USA/2100/Rev.1", "Addendum", "revision"),  # the symbol is the document's identity
     ("G/TBT/N/USA/2100/Add.2", None, "addendum"),
 ])
@@ -134,64 +135,124 @@ def test_chinese_relay_form() -> None:
 
 SYNTHETIC_FORMS = Path(__file__).resolve().parent.parent / "fixtures" / "synthetic" / "wto_tbt"
 
-# Every item of every variant of the form (issue 10, item 8): the whole record, the sub-answers of items 1 and 2,
-# item 11, and what item 5 says of the notified document. Each fixture is SYNTHETIC and says so in its header.
+# Every item of every variant of the form (issue 10, item 8): the whole record, the sub-answers of items 1
+# and 2, item 11, and what item 5 says of the notified document. Each fixture is SYNTHETIC (see its header).
 FORM_VARIANTS = {
     "synthetic_form_older_member_to_agreement.txt": (
-        {"symbol": "G/TBT/N/CAN/180", "member_name": "CANADA", "agency": "Department of Transport",
-         "notified_under": "2.9.2", "products": "Child restraint systems for motor vehicles", "hs": ["940120"],
-         "ics": ["43.040.80"], "title": "Motor Vehicle Restraint Systems and Booster Seats Safety Regulations",
-         "description": "The proposed amendment sets new dynamic test requirements for booster seats.",
+        {"symbol": "G/TBT/N/CAN/180",
+         "member_name": "CANADA",
+         "agency": "Department of Transport",
+         "notified_under": "2.9.2",
+         "products": "Child restraint systems for motor vehicles",
+         "hs": ["940120"],
+         "ics": ["43.040.80"],
+         "title": "Motor Vehicle Restraint Systems and Booster Seats Safety "
+                  "Regulations",
+         "description": "The proposed amendment sets new dynamic test requirements "
+                        "for booster seats.",
          "objective": "Protection of human health or safety",
-         "relevant_documents": "Canada Gazette, Part I, 18 March 2006; G/TBT/N/CAN/150",
-         "proposed_adoption": "1 September 2006", "proposed_entry_into_force": "1 March 2007",
+         "relevant_documents": "Canada Gazette, Part I, 18 March 2006; "
+                               "G/TBT/N/CAN/150",
+         "proposed_adoption": "1 September 2006",
+         "proposed_entry_into_force": "1 March 2007",
          "comment_deadline": "60 days from notification"},
-        {"local_government": None, "comments_agency": "Canada's Notification Authority and Enquiry Point, Ottawa",
-         "texts_available": "National enquiry point [X]"}, (24, "English and French")),
+        {"local_government": None,
+         "comments_agency": "Canada's Notification Authority and Enquiry Point, "
+                            "Ottawa",
+         "texts_available": "National enquiry point [X]"},
+        (24, "English and French"),
+    ),
     "synthetic_form_current_details_of_notified_documents.txt": (
-        {"symbol": "G/TBT/N/KEN/1700", "member_name": "KENYA", "agency": "Kenya Bureau of Standards",
-         "notified_under": "2.9.2", "products": "Lithium-ion batteries for electric bicycles", "hs": ["850760"],
+        {"symbol": "G/TBT/N/KEN/1700",
+         "member_name": "KENYA",
+         "agency": "Kenya Bureau of Standards",
+         "notified_under": "2.9.2",
+         "products": "Lithium-ion batteries for electric bicycles",
+         "hs": ["850760"],
          "ics": ["29.220.30"],
-         "title": "DKS 3201:2026, Secondary lithium cells for electric bicycles — Safety requirements",
+         "title": "DKS 3201:2026, Secondary lithium cells for electric bicycles — "
+                  "Safety requirements",
          "text_links": ["https://members.wto.org/crnattachments/2026/TBT/KEN/26_00123_00_e.pdf"],
-         "description": "This Draft Kenya Standard specifies safety requirements and test methods for secondary "
-                        "lithium cells used in electric bicycles.",
-         "objective": "Consumer information, labelling; Protection of human health or safety",
-         "relevant_documents": "IEC 62133-2:2017", "proposed_adoption": "To be determined",
-         "proposed_entry_into_force": "6 months after adoption", "comment_deadline": "60 days from notification"},
-        {"local_government": None, "comments_agency": None, "texts_available": "National enquiry point [X]"},
-        (18, "English")),
-    "synthetic_form_table_cells.md": (
-        {"symbol": "G/TBT/N/VNM/320", "member_name": "VIET NAM",
-         "agency": "Directorate for Standards, Metrology and Quality", "notified_under": "2.9.2",
-         "products": "Electric fans", "hs": ["841451"], "ics": ["97.030"],
-         "title": "National technical regulation on energy efficiency of electric fans",
-         "description": "Sets minimum energy performance and labelling for household electric fans.",
-         "objective": "Prevention of deceptive practices and consumer protection",
-         "proposed_adoption": "1 July 2026", "proposed_entry_into_force": "1 January 2027",
-         "comment_deadline": "15 April 2026"},
-        {"local_government": None, "comments_agency": None, "relevant_documents": None,
-         "texts_available": "National enquiry point [X]"}, (20, "Vietnamese")),
-    "synthetic_form_run_in.txt": (
-        {"symbol": "G/TBT/N/CHN/1900", "member_name": "CHINA",
-         "agency": "State Administration for Market Regulation (Standardization Administration of the P.R.C.)",
-         "notified_under": "2.9.2", "products": "Toys", "hs": ["9503"], "ics": ["97.200.50"],
-         "title": "National Standard of the P.R.C., Safety of toys — Part 2: Mechanical and physical properties",
-         "text_links": ["https://members.wto.org/crnattachments/2026/TBT/CHN/26_00047_00_x.pdf"],
-         "description": "This document specifies mechanical and physical safety requirements for toys for children "
-                        "under 14 years.",
-         "objective": "Protection of human health or safety", "relevant_documents": "GB 6675.2-2014",
-         "proposed_adoption": "To be determined", "proposed_entry_into_force": "12 months after adoption",
+         "description": "This Draft Kenya Standard specifies safety requirements and "
+                        "test methods for secondary lithium cells used in electric "
+                        "bicycles.",
+         "objective": "Consumer information, labelling; Protection of human health "
+                      "or safety",
+         "relevant_documents": "IEC 62133-2:2017",
+         "proposed_adoption": "To be determined",
+         "proposed_entry_into_force": "6 months after adoption",
          "comment_deadline": "60 days from notification"},
-        {"local_government": None, "comments_agency": None, "texts_available": "National enquiry point [X]"},
-        (40, "Chinese")),
+        {"local_government": None,
+         "comments_agency": None,
+         "texts_available": "National enquiry point [X]"},
+        (18, "English"),
+    ),
+    "synthetic_form_table_cells.md": (
+        {"symbol": "G/TBT/N/VNM/320",
+         "member_name": "VIET NAM",
+         "agency": "Directorate for Standards, Metrology and Quality",
+         "notified_under": "2.9.2",
+         "products": "Electric fans",
+         "hs": ["841451"],
+         "ics": ["97.030"],
+         "title": "National technical regulation on energy efficiency of electric "
+                  "fans",
+         "description": "Sets minimum energy performance and labelling for household "
+                        "electric fans.",
+         "objective": "Prevention of deceptive practices and consumer protection",
+         "proposed_adoption": "1 July 2026",
+         "proposed_entry_into_force": "1 January 2027",
+         "comment_deadline": "15 April 2026"},
+        {"local_government": None,
+         "comments_agency": None,
+         "relevant_documents": None,
+         "texts_available": "National enquiry point [X]"},
+        (20, "Vietnamese"),
+    ),
+    "synthetic_form_run_in.txt": (
+        {"symbol": "G/TBT/N/CHN/1900",
+         "member_name": "CHINA",
+         "agency": "State Administration for Market Regulation (Standardization "
+                   "Administration of the P.R.C.)",
+         "notified_under": "2.9.2",
+         "products": "Toys",
+         "hs": ["9503"],
+         "ics": ["97.200.50"],
+         "title": "National Standard of the P.R.C., Safety of toys — Part 2: "
+                  "Mechanical and physical properties",
+         "text_links": ["https://members.wto.org/crnattachments/2026/TBT/CHN/26_00047_00_x.pdf"],
+         "description": "This document specifies mechanical and physical safety "
+                        "requirements for toys for children under 14 years.",
+         "objective": "Protection of human health or safety",
+         "relevant_documents": "GB 6675.2-2014",
+         "proposed_adoption": "To be determined",
+         "proposed_entry_into_force": "12 months after adoption",
+         "comment_deadline": "60 days from notification"},
+        {"local_government": None,
+         "comments_agency": None,
+         "texts_available": "National enquiry point [X]"},
+        (40, "Chinese"),
+    ),
     "synthetic_form_chinese_relay_numbered.txt": (
-        {"symbol": "G/TBT/N/USA/2100", "member_name": "美国", "agency": "消费品安全委员会", "notified_under": "2.9.2",
-         "products": "电动自行车用锂离子电池", "hs": ["850760"], "ics": ["29.220.20"], "title": "微出行产品用锂电池安全标准",
-         "description": "规定了微出行产品用锂离子电池的安全要求。", "objective": "保护人类健康或安全",
-         "relevant_documents": "联邦公报第91卷", "proposed_adoption": "待定", "proposed_entry_into_force": "公布后6个月",
+        {"symbol": "G/TBT/N/USA/2100",
+         "member_name": "美国",
+         "agency": "消费品安全委员会",
+         "notified_under": "2.9.2",
+         "products": "电动自行车用锂离子电池",
+         "hs": ["850760"],
+         "ics": ["29.220.20"],
+         "title": "微出行产品用锂电池安全标准",
+         "description": "规定了微出行产品用锂离子电池的安全要求。",
+         "objective": "保护人类健康或安全",
+         "relevant_documents": "联邦公报第91卷",
+         "proposed_adoption": "待定",
+         "proposed_entry_into_force": "公布后6个月",
          "comment_deadline": "2026-05-01"},
-        {"local_government": None, "comments_agency": None, "texts_available": "国家通报咨询中心"}, (25, "English")),
+        {"local_government": None,
+         "comments_agency": None,
+         "texts_available": "国家通报咨询中心"},
+        (25, "English"),
+    ),
 }
 
 
@@ -222,8 +283,8 @@ def test_form_items_keep_out_of_each_other_in_the_real_relays() -> None:
         for key, value in parsed.record.items():
             if isinstance(value, str):
                 assert not re.search(r"(?:^|\s)(?:1[01]|[1-9])\.\s*$|\|", value), (sample, key, value)
-                assert not re.search(r"Notif|Agency responsible|Products covered|Texts available|Title, number",
-                                     value), (sample, key, value)
+                labels = r"Notif|Agency responsible|Products covered|Texts available|Title, number"
+                assert not re.search(labels, value), (sample, key, value)
         assert parsed.values["agency"] == ("State Administration for Market Regulation (Standardization "
                                            "Administration of the P.R.C.)")
 
@@ -237,10 +298,10 @@ def test_symbol_comes_from_the_form_head_not_from_relevant_documents() -> None:
 
 def test_notification_parsing_is_linear_in_hostile_text() -> None:
     def cost(n: int) -> float:
-        body = ("1. Notifying Member: " + " " * n + "|" + "-" * n + "2." * n + " Agency responsible:" + "1" * n
-                + " Title, number of pages and language(s) of the notified document: (" + "9" * n + " page(s), in "
-                + "(" * n + "Notified under Article " + "2.9.2 [ ]" * (n // 8) + " |" * n
-                + "Final date for comments:" + " 10." * n)
+        body = ("1. Notifying Member: " + " " * n + "|" + "-" * n + "2." * n + " Agency responsible:"
+                + "1" * n + " Title, number of pages and language(s) of the notified document: ("
+                + "9" * n + " page(s), in " + "(" * n + "Notified under Article " + "2.9.2 [ ]" * (n // 8)
+                + " |" * n + "Final date for comments:" + " 10." * n)
         start = time.perf_counter()
         parse_notification(body)
         return time.perf_counter() - start

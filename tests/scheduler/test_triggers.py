@@ -41,7 +41,7 @@ def test_national_standards_crawl_nightly_in_shanghai_time() -> None:
     start = datetime(2026, 3, 1, 12, 0, tzinfo=SHANGHAI)
     first, second = fire_times(spec("crawl.samr_openstd"), start, 2)
     assert first == datetime(2026, 3, 2, 1, 30, tzinfo=SHANGHAI)
-    assert first.utcoffset() is not None and first.utcoffset().total_seconds() == 8 * 3600
+    assert first.utcoffset() == timedelta(hours=8)
     assert second - first == timedelta(days=1)
 
 

@@ -72,24 +72,30 @@ def test_import_then_check_a_company_list(tmp_path: Path) -> None:
     data = tmp_path / "data"
     records = tmp_path / "standards.jsonl"
     records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"code": "GB 31241-2014", "title_zh": "便携式电子产品用锂离子电池和电池组 安全要求", "status": "replaced"},
-        {"code": "GB 31241-2022", "title_zh": "便携式电子产品用锂离子电池和电池组 安全技术规范", "status": "current",
-         "replaces": ["GB 31241-2014"]},
-        {"code": "GB/T 18287-2013", "title_zh": "移动电话用锂离子蓄电池及蓄电池组总规范", "status": "withdrawn"},
+        {"code": "GB 31241-2014", "title_zh": "便携式电子产品用锂离子电池和电池组 安全要求",
+         "status": "replaced"},
+        {"code": "GB 31241-2022", "title_zh": "便携式电子产品用锂离子电池和电池组 安全技术规范",
+         "status": "current", "replaces": ["GB 31241-2014"]},
+        {"code": "GB/T 18287-2013", "title_zh": "移动电话用锂离子蓄电池及蓄电池组总规范",
+         "status": "withdrawn"},
     ]) + "\n", encoding="utf-8")
     assert _stdwatch(data, "load", str(records)).returncode == 0
-    company = _csv(tmp_path / "ours.csv", [["标准号", "备注"], ["GB 31241-2014", "产品A"], ["GB/T 18287-2013", "B"],
-                                         ["GB 31241", "C"], ["QC/T 9999-2020", "D"], ["乱码", "E"]])
+    company = _csv(tmp_path / "ours.csv", [["标准号", "备注"], ["GB 31241-2014", "产品A"],
+                                         ["GB/T 18287-2013", "B"], ["GB 31241", "C"], ["QC/T 9999-2020", "D"],
+                                         ["乱码", "E"]])
     report_path = tmp_path / "report.csv"
     result = _stdwatch(data, "import-catalogue", str(company), "--check", "--out", str(report_path))
-    assert result.returncode == 1 and "row 6" in result.stderr  # the unparseable code is named, the rest checked
+    # the unparseable code is named, the rest checked
+    assert result.returncode == 1 and "row 6" in result.stderr
     with report_path.open(encoding="utf-8-sig") as handle:
         report = {row["listed"]: row for row in csv.DictReader(handle)}
-    assert (report["GB 31241-2014"]["status"], report["GB 31241-2014"]["replaced_by"]) == ("replaced", "GB 31241-2022")
+    replaced = report["GB 31241-2014"]
+    assert (replaced["status"], replaced["replaced_by"]) == ("replaced", "GB 31241-2022")
     assert report["GB/T 18287-2013"]["status"] == "withdrawn"
     assert (report["GB 31241"]["found"], report["GB 31241"]["status"]) == ("GB 31241-2022", "current")
     assert report["QC/T 9999-2020"]["status"] == "not in database"
-    assert (report["乱码"]["row"], report["乱码"]["status"]) == ("6", "invalid")  # every input row is in the report
+    # every input row is in the report
+    assert (report["乱码"]["row"], report["乱码"]["status"]) == ("6", "invalid")
     loaded = _stdwatch(data, "import-catalogue", str(company), "--profile", "generic")
     # rows that only list a code complete, never erase, what the database already knows
     assert "2 new, 0 updated, 2 unchanged, 1 rejected" in loaded.stderr

@@ -1,5 +1,5 @@
-"""Catalogue import robustness and the --check report (issue 10, item 4), with a hypothesis fuzz over generated
-hostile rows in the encodings Chinese Excel saves (UTF-8, UTF-8 with BOM, GB18030/GBK, UTF-16)."""
+"""Catalogue import robustness and the --check report (issue 10, item 4), with a hypothesis fuzz over
+generated hostile rows in the encodings Chinese Excel saves (UTF-8, UTF-8 with BOM, GB18030/GBK, UTF-16)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def _csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
 def test_csv_in_the_encodings_excel_saves(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "list.csv"
-    path.write_bytes(_csv_bytes([HEADER, ["GB/T 19001-2016", "质量管理体系 要求", "2016-12-30", "现行"]], encoding))
+    row = ["GB/T 19001-2016", "质量管理体系 要求", "2016-12-30", "现行"]
+    path.write_bytes(_csv_bytes([HEADER, row], encoding))
     [record] = list(read_catalogue(path, "generic"))
     assert not isinstance(record, RowError)
     assert (record.code, record.title_zh) == ("GB/T 19001-2016", "质量管理体系 要求")
@@ -75,8 +76,9 @@ def test_empty_csv_and_oversized_cells(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match=r"empty\.csv: the file is empty"):
         list(read_catalogue(empty, "generic"))
     big = tmp_path / "big.csv"
-    big.write_bytes(_csv_bytes([HEADER, ["GB/T 1-2000", "x" * 200_000, "", ""], ["GB/T 2-2000", "y" * (TEXT_LIMIT + 1)],
-                                ["GB/T 3-2000", "好", "", ""]], "utf-8"))
+    rows = [HEADER, ["GB/T 1-2000", "x" * 200_000, "", ""], ["GB/T 2-2000", "y" * (TEXT_LIMIT + 1)],
+            ["GB/T 3-2000", "好", "", ""]]
+    big.write_bytes(_csv_bytes(rows, "utf-8"))
     items = list(read_catalogue(big, "generic"))
     assert [(i.row, i.reason[:22]) for i in items if isinstance(i, RowError)] == [
         (2, "unreadable CSV row: fi"), (3, "title_zh: longer than ")]
@@ -125,8 +127,9 @@ def test_check_reports_every_row(cli: CliRunner, tmp_path: Path) -> None:
     ]) + "\n", encoding="utf-8")
     assert cli.invoke(app, ["load", str(records)]).exit_code == 0
     listed = tmp_path / "ours.csv"
-    listed.write_bytes(_csv_bytes([["标准号", "备注"], ["GB/T 1-2000", "a"], ["", "no code"], ["GB/T 2-2000", "b"],
-                                   ["GB/T 9-2000", "c"], ["GB/T 3-2000", "d"], ["乱码", "e"]], "gbk"))
+    listed.write_bytes(_csv_bytes([["标准号", "备注"], ["GB/T 1-2000", "a"], ["", "no code"],
+                                   ["GB/T 2-2000", "b"], ["GB/T 9-2000", "c"], ["GB/T 3-2000", "d"],
+                                   ["乱码", "e"]], "gbk"))
     report = tmp_path / "report.csv"
     result = cli.invoke(app, ["import-catalogue", str(listed), "--check", "--out", str(report)])
     assert result.exit_code == 1

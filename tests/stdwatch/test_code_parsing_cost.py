@@ -1,8 +1,8 @@
 """Code parsing is linear in its input (issue 10, item 1): `A` + 498 digits + `!` once froze the API for 9 s.
 
-The cost is compared at two lengths over a generated hostile corpus (every prefix family x long runs x trailing
-junk), with CPU time of this thread, so a busy machine does not make the test flaky: linear parsing costs about 8x
-for 8x the length, quadratic 64x, cubic 512x.
+The cost is compared at two lengths over a generated hostile corpus (every prefix family x long runs x
+trailing junk), with CPU time of this thread, so a busy machine does not make the test flaky: linear parsing
+costs about 8x for 8x the length, quadratic 64x, cubic 512x.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from stdwatch.identifiers import (
     parse_tbt_symbol,
 )
 
-PREFIXES = [*_COLON_PREFIXES, "GB", "GB/T", "GBT", "GB/Z", "DB35", "DB3502/T", "T/CECS", "Q/ABC", "JB/T", "QC",
-            "CNS", "A", "AB CD", "X/Y", "G/TBT/N/CHN/", "G/TBT/N/CHN/1/ADD"]
+PREFIXES = [*_COLON_PREFIXES, "GB", "GB/T", "GBT", "GB/Z", "DB35", "DB3502/T", "T/CECS", "Q/ABC", "JB/T",
+            "QC", "CNS", "A", "AB CD", "X/Y", "G/TBT/N/CHN/", "G/TBT/N/CHN/1/ADD"]
 RUNS = ["1", "1.", "1-", "A1", "1 ", ":1", "+A1", "1:", "-1", "/1", ".1", "1A"]
 JUNK = ["!", " ", ":", "-", "+", ".", "X", "/", "锂"]
 SHORT, LONG = 100, 800
@@ -63,7 +63,8 @@ def test_the_reported_query_is_rejected_at_once() -> None:
     assert time.thread_time() - start < 0.05
 
 
-@pytest.mark.parametrize("text", ["G/TBT/N/USA/" + "1" * 5000, "G/TBT/N/USA/12345678", "G/TBT/N/USA/1/Add.123456"])
+@pytest.mark.parametrize("text", ["G/TBT/N/USA/" + "1" * 5000, "G/TBT/N/USA/12345678",
+                                  "G/TBT/N/USA/1/Add.123456"])
 def test_symbols_with_absurd_numbers_are_code_errors_not_value_errors(text: str) -> None:
     with pytest.raises(CodeError, match="TBT symbol"):
         parse_tbt_symbol(text)

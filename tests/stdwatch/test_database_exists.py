@@ -1,4 +1,5 @@
-"""`database_exists` tells a created store from a missing one without creating anything (issue 10, item 10)."""
+"""`database_exists` tells a created store from a missing one without creating anything (issue 10, item
+10)."""
 
 from __future__ import annotations
 

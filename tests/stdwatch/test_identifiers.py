@@ -81,7 +81,8 @@ def test_unparseable_code_is_an_error_naming_the_input(text: str) -> None:
     ("g/tbt/n/chn/1786", "G/TBT/N/CHN/1786", "G/TBT/N/CHN/1786", None),
     ("G/TBT/N/CHN/327/REV.1", "G/TBT/N/CHN/327/Rev.1", "G/TBT/N/CHN/327", "revision"),
     ("G/TBT/N/USA/1964/Rev.1/Add. 3", "G/TBT/N/USA/1964/Rev.1/Add.3", "G/TBT/N/USA/1964", "addendum"),
-    ("Ｇ／ＴＢＴ／Ｎ／ＥＵ／１０００／Ｃｏｒｒ．１", "G/TBT/N/EU/1000/Corr.1", "G/TBT/N/EU/1000", "corrigendum"),
+    ("Ｇ／ＴＢＴ／Ｎ／ＥＵ／１０００／Ｃｏｒｒ．１", "G/TBT/N/EU/1000/Corr.1", "G/TBT/N/EU/1000",
+     "corrigendum"),
     ("G/TBT/N/SGP/70/Suppl.2", "G/TBT/N/SGP/70/Suppl.2", "G/TBT/N/SGP/70", "supplement"),
 ])
 def test_tbt_symbols(printed: str, normalized: str, base: str, relation: str | None) -> None:
@@ -110,7 +111,8 @@ def test_slug_is_url_safe_and_distinct() -> None:
 
 # ------------------------------------------------------------------------------------------ properties
 _FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ/-:."}
-prc_prefixes = st.sampled_from(["GB", "GB/T", "GB/Z", "QC/T", "JB/T", "SJ/T", "DB35/T", "DB3502", "T/CAS", "FZ/T"])
+prc_prefixes = st.sampled_from(["GB", "GB/T", "GB/Z", "QC/T", "JB/T", "SJ/T", "DB35/T", "DB3502", "T/CAS",
+                                "FZ/T"])
 numbers = st.builds(lambda n, part: f"{n}{part}", st.integers(1, 99999).map(str),
                     st.sampled_from(["", ".1", ".2", ".11"]))
 years = st.integers(1950, 2035).map(str)
@@ -134,7 +136,8 @@ def test_prc_codes_parse_in_any_printed_form(prefix: str, number: str, year: str
 
 
 @given(st.sampled_from(["ISO", "IEC", "ISO/IEC", "SS", "TR"]),
-       st.builds(lambda a, b: f"{a}{b}", st.integers(1, 99999).map(str), st.sampled_from(["", "-1", "-2-34"])),
+       st.builds(lambda a, b: f"{a}{b}", st.integers(1, 99999).map(str),
+                 st.sampled_from(["", "-1", "-2-34"])),
        st.one_of(st.none(), years), st.sampled_from([":", " : ", ": "]), st.booleans())
 def test_colon_codes_round_trip(prefix: str, number: str, year: str | None, colon: str, wide: bool) -> None:
     printed = _maybe_full_width(f"{prefix} {number}" + (f"{colon}{year}" if year else ""), wide)
@@ -146,7 +149,8 @@ def test_colon_codes_round_trip(prefix: str, number: str, year: str | None, colo
 @given(st.sampled_from(["CHN", "TPKM", "SGP", "USA", "EU", "JPN"]), st.integers(1, 3000),
        st.lists(st.tuples(st.sampled_from(["Rev", "Add", "Corr", "Suppl"]), st.integers(1, 12)), max_size=2),
        st.booleans())
-def test_tbt_symbols_round_trip(member: str, number: int, suffixes: list[tuple[str, int]], wide: bool) -> None:
+def test_tbt_symbols_round_trip(member: str, number: int, suffixes: list[tuple[str, int]],
+                                wide: bool) -> None:
     printed = f"G/TBT/N/{member}/{number}" + "".join(f"/{k.upper()}.{n}" for k, n in suffixes)
     symbol = parse_tbt_symbol(_maybe_full_width(printed, wide))
     assert symbol == TbtSymbol(member, number, tuple(suffixes))

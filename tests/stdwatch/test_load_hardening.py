@@ -1,6 +1,6 @@
-"""Whatever a data file holds, `stdwatch load` names each bad line (`file:line: field: reason`) and stores every
-good one; never a traceback (issue 10, items 2 and 5). A hypothesis fuzz test feeds generated hostile records
-through the load path (read_records -> DocumentRepository.upsert_many, as the ingest flow does)."""
+"""Whatever a data file holds, `stdwatch load` names each bad line (`file:line: field: reason`) and stores
+every good one; never a traceback (issue 10, items 2 and 5). A hypothesis fuzz test feeds generated hostile
+records through the load path (read_records -> DocumentRepository.upsert_many, as the ingest flow does)."""
 
 from __future__ import annotations
 
@@ -64,8 +64,8 @@ def _write(path: Path, lines: list[bytes]) -> Path:
 
 def test_every_hostile_value_is_a_rejected_line_naming_its_field(tmp_path: Path,
                                                                    repo: DocumentRepository) -> None:
-    good = [json.dumps({"code": f"GB/T {900 + i}-2020", "title_zh": f"好记录{i}"}, ensure_ascii=False).encode()
-            for i in range(len(HOSTILE) + 1)]
+    good = [json.dumps({"code": f"GB/T {900 + i}-2020", "title_zh": f"好记录{i}"},
+                       ensure_ascii=False).encode() for i in range(len(HOSTILE) + 1)]
     lines = [x for pair in itertools.zip_longest(good, [_line(h) for h, _ in HOSTILE]) for x in pair if x]
     path = _write(tmp_path / "mixed.jsonl", lines)
     items = list(read_records(path))
@@ -77,7 +77,8 @@ def test_every_hostile_value_is_a_rejected_line_naming_its_field(tmp_path: Path,
         assert len(str(error)) < 400  # a 5 MB value never becomes a 5 MB message
     result = repo.upsert_many(records)
     assert result.new == len(good)
-    assert [d.data["title_zh"] for d in repo.get_many([r.id for r in records])] == [f"好记录{i}" for i in range(len(good))]
+    stored = repo.get_many([r.id for r in records])
+    assert [d.data["title_zh"] for d in stored] == [f"好记录{i}" for i in range(len(good))]
 
 
 def test_limits_are_named_in_the_rejection() -> None:
@@ -86,7 +87,8 @@ def test_limits_are_named_in_the_rejection() -> None:
     assert record_from_json({"code": "GB/T 1-2000", "title_zh": "x" * TEXT_LIMIT}).title == "x" * TEXT_LIMIT
 
 
-def test_the_cli_loads_the_good_lines_of_a_hostile_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_loads_the_good_lines_of_a_hostile_file(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from api.cli import app
     from config.settings import get_settings
 
@@ -97,7 +99,7 @@ def test_the_cli_loads_the_good_lines_of_a_hostile_file(tmp_path: Path, monkeypa
     path = _write(tmp_path / "mixed.jsonl", lines)
     result = CliRunner().invoke(app, ["load", str(path)])
     get_settings.cache_clear()
-    assert (result.exit_code == 1 and result.exception is None) or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1, result.output
     assert "read 5 lines: 2 new, 0 updated, 0 unchanged, 3 rejected" in result.output
     for number, field in ((2, "published"), (3, "comment_deadline"), (4, "symbol")):
         assert f"{path}:{number}: {field}: " in result.output.replace("\n", "")
@@ -106,23 +108,26 @@ def test_the_cli_loads_the_good_lines_of_a_hostile_file(tmp_path: Path, monkeypa
 # ---------------------------------------------------------------------------------------------- fuzz
 _codes = itertools.count(10_000)
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
-_good_fields = st.fixed_dictionaries({"title_zh": _text, "title_en": _text},
-                                     optional={"published": st.dates().map(str), "ics": st.lists(_text, max_size=3),
-                                               "status": st.sampled_from(["现行", "废止", "current", "replaced"])})
+_good_fields = st.fixed_dictionaries(
+    {"title_zh": _text, "title_en": _text},
+    optional={"published": st.dates().map(str), "ics": st.lists(_text, max_size=3),
+              "status": st.sampled_from(["现行", "废止", "current", "replaced"])})
 _not_text = st.one_of(
     st.text(min_size=TEXT_LIMIT + 1, max_size=TEXT_LIMIT + 5), st.dictionaries(_text, _text, min_size=1),
     st.integers(min_value=2 ** 64), st.sampled_from(["a\x00b", "\ud800", "x\udfff", True, 1e400]),
 )
 _not_date = st.one_of(
     st.floats(min_value=1e16), st.floats(max_value=-1e16), st.integers(min_value=10 ** 15),
-    st.integers(max_value=-10 ** 15), st.sampled_from(["2024-02-30", "9" * 30, "通报后99999999999天"]), _not_text,
+    st.integers(max_value=-10 ** 15), st.sampled_from(["2024-02-30", "9" * 30, "通报后99999999999天"]),
+    _not_text,
 )
 _hostile = st.one_of(
     st.tuples(st.sampled_from(["published", "effective", "withdrawn"]), _not_date),
-    st.tuples(st.sampled_from(["title_zh", "title_en", "responsible", "source_url"]), _not_text),
+    st.tuples(st.sampled_from(["title_zh", "title_en", "title_zh_hant", "responsible"]), _not_text),
     st.tuples(st.just("status"), st.one_of(_not_text, st.sampled_from(["maybe", "现行吗"]))),
-    st.tuples(st.sampled_from(["ics", "drafting_bodies"]), st.one_of(st.dictionaries(_text, _text, min_size=1),
-                                                                       st.lists(_not_text, min_size=1, max_size=2))),
+    st.tuples(st.sampled_from(["ics", "drafting_bodies"]),
+              st.one_of(st.dictionaries(_text, _text, min_size=1),
+                        st.lists(_not_text, min_size=1, max_size=2))),
 )
 
 
@@ -143,8 +148,8 @@ def _lines(draw: st.DrawFn) -> list[tuple[bytes, str | None, str | None]]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=_lines())
-def test_fuzz_load_names_every_bad_line_and_stores_every_good_one(lines: list[tuple[bytes, str | None, str | None]],
-                                                                    tmp_path: Path, repo: DocumentRepository) -> None:
+def test_fuzz_load_names_every_bad_line_and_stores_every_good_one(
+        lines: list[tuple[bytes, str | None, str | None]], tmp_path: Path, repo: DocumentRepository) -> None:
     path = _write(tmp_path / "fuzz.jsonl", [line for line, _, _ in lines])
     items = list(read_records(path))
     records: list[Record] = [i for i in items if not isinstance(i, LineError)]

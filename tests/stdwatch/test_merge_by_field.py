@@ -1,13 +1,14 @@
-"""A load merges by field (issue 10, item 3): a key absent from the line keeps the stored value, JSON null clears
-a field, `"_replace": true` (or read_records(replace=True)) replaces the whole record; duplicates of one document
-are applied in file order whatever the batch boundaries; every line is counted. On SQLite and PostgreSQL."""
+"""A load merges by field (issue 10, item 3): a key absent from the line keeps the stored value, JSON null
+clears a field, `"_replace": true` (or read_records(replace=True)) replaces the whole record; duplicates of
+one document are applied in file order whatever the batch boundaries; every line is counted. On SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from stdwatch.loading import read_records
+from stdwatch.loading import LineError, read_records
 from stdwatch.records import Record, record_from_json
 from stdwatch.store import DocumentRepository
 
@@ -20,9 +21,9 @@ ID = "gb-t-19001-2016"
 
 
 def _load(repo: DocumentRepository, path: Path, lines: list[dict[str, object]], **kw: bool) -> list[Record]:
-    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
-    records = [r for r in read_records(path, **kw) if not isinstance(r, Exception) and hasattr(r, "id")]
-    return records
+    text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
+    path.write_text(text + "\n", encoding="utf-8")
+    return [r for r in read_records(path, **kw) if not isinstance(r, LineError)]
 
 
 def test_a_partial_line_keeps_every_field_it_does_not_name(store: DocumentRepository, tmp_path: Path) -> None:
@@ -38,18 +39,21 @@ def test_a_partial_line_keeps_every_field_it_does_not_name(store: DocumentReposi
 
 def test_a_chinese_title_for_a_tbt_symbol_keeps_the_rest(store: DocumentRepository, tmp_path: Path) -> None:
     store.upsert_many([record_from_json(TBT)])
-    store.upsert_many(_load(store, tmp_path / "tbt.jsonl", [{"symbol": "G/TBT/N/USA/2100", "title_zh": "节能计划"}]))
+    line = {"symbol": "G/TBT/N/USA/2100", "title_zh": "节能计划"}
+    store.upsert_many(_load(store, tmp_path / "tbt.jsonl", [line]))
     data = store.get("g-tbt-n-usa-2100").data
     assert (data["title_zh"], data["title"], data["hs"], data["comment_deadline"]) == (
         "节能计划", "Energy conservation program", ["841810"], "2024-07-01")
 
 
-def test_null_clears_a_field_and_replace_replaces_the_record(store: DocumentRepository, tmp_path: Path) -> None:
+def test_null_clears_a_field_and_replace_replaces_the_record(store: DocumentRepository,
+                                                             tmp_path: Path) -> None:
     store.upsert_many([record_from_json(FULL)])
     store.upsert_many(_load(store, tmp_path / "a.jsonl", [{"code": "GB/T 19001-2016", "title_en": None}]))
     data = store.get(ID).data
     assert data["title_en"] is None and data["title_zh"] == "质量管理体系 要求"
-    store.upsert_many(_load(store, tmp_path / "b.jsonl", [{"code": "GB/T 19001-2016", "title_zh": "新", "_replace": True}]))
+    line = {"code": "GB/T 19001-2016", "title_zh": "新", "_replace": True}
+    store.upsert_many(_load(store, tmp_path / "b.jsonl", [line]))
     data = store.get(ID).data
     assert (data["title_zh"], data["ics"], data["status"], data["adopts"]) == ("新", [], None, [])
     store.upsert_many(_load(store, tmp_path / "c.jsonl", [FULL]))
@@ -71,9 +75,11 @@ def _history(repo: DocumentRepository) -> list[tuple[int, str | None, str | None
     return [(h.version, h.data["status"], h.data["title_en"]) for h in repo.history(ID)]
 
 
-def test_duplicates_apply_in_file_order_whatever_the_batches(store: DocumentRepository, tmp_path: Path) -> None:
-    lines = [FULL, {"code": "GB/T 19001-2016", "status": "废止"}, {"code": "GB/T 19001-2016", "title_en": "QMS"},
-             {"code": "GB/T 19001-2016", "title_en": "QMS"}, {"code": "GB/T 20000.1-2014"}]
+def test_duplicates_apply_in_file_order_whatever_the_batches(store: DocumentRepository,
+                                                             tmp_path: Path) -> None:
+    code = "GB/T 19001-2016"
+    lines = [FULL, {"code": code, "status": "废止"}, {"code": code, "title_en": "QMS"},
+             {"code": code, "title_en": "QMS"}, {"code": "GB/T 20000.1-2014"}]
     records = _load(store, tmp_path / "s.jsonl", lines)
     one = store.upsert_many(records)
     in_one_batch = _history(store)
@@ -81,7 +87,7 @@ def test_duplicates_apply_in_file_order_whatever_the_batches(store: DocumentRepo
         conn.exec_driver_sql("DELETE FROM document_versions")
         conn.exec_driver_sql("DELETE FROM document_links")
         conn.exec_driver_sql("DELETE FROM documents")
-    results = [store.upsert_many(records[:2]), store.upsert_many(records[2:3]), store.upsert_many(records[3:])]
+    results = [store.upsert_many(part) for part in (records[:2], records[2:3], records[3:])]
     assert _history(store) == in_one_batch == [(1, "current", "Quality management systems"),
                                                (2, "withdrawn", "Quality management systems"),
                                                (3, "withdrawn", "QMS")]
@@ -92,7 +98,8 @@ def test_duplicates_apply_in_file_order_whatever_the_batches(store: DocumentRepo
 
 
 def test_loading_the_same_lines_again_changes_nothing(store: DocumentRepository, tmp_path: Path) -> None:
-    lines = [FULL, TBT, {"symbol": "G/TBT/N/TPKM/538", "member": "台澎金马单独关税区", "comment_deadline": "待定"}]
+    tpkm = {"symbol": "G/TBT/N/TPKM/538", "member": "台澎金马单独关税区", "comment_deadline": "待定"}
+    lines = [FULL, TBT, tpkm]
     store.upsert_many(_load(store, tmp_path / "a.jsonl", lines))
     again = store.upsert_many(_load(store, tmp_path / "b.jsonl", lines))
     assert (again.new, again.updated, again.unchanged) == (0, 0, 3)

@@ -35,7 +35,8 @@ def test_every_demo_record_reads_and_round_trips() -> None:
 
 def test_standard_fields_from_interchange_format() -> None:
     record = record_from_json({
-        "code": "GB 4706.17—2010", "title_zh": "家用和类似用途电器的安全 电动机-压缩机的特殊要求", "status": "现行",
+        "code": "GB 4706.17—2010", "title_zh": "家用和类似用途电器的安全 电动机-压缩机的特殊要求",
+        "status": "现行",
         "published": "2010年8月9日", "effective": 1293811200000, "ics": ["97.040.30"],
         "adopts": [{"code": "IEC 60335-2-34:2009", "degree": "IDT"}], "replaces": ["GB 4706.17-2004"],
     })
@@ -71,7 +72,8 @@ def test_addendum_links_to_its_base() -> None:
 
 def test_hash_changes_with_content_only() -> None:
     a = record_from_json({"code": "GB/T 1.1-2020", "title_zh": "标准化工作导则"})
-    b = record_from_json({"code": "GB/T 1.1—2020", "title_zh": "标准化工作导则", "code_published": "GB/T 1.1-2020"})
+    b = record_from_json({"code": "GB/T 1.1—2020", "title_zh": "标准化工作导则",
+                          "code_published": "GB/T 1.1-2020"})
     c = record_from_json({"code": "GB/T 1.1-2020", "title_zh": "标准化工作导则 第1部分"})
     assert content_hash(a) == content_hash(b)
     assert content_hash(a) != content_hash(c)

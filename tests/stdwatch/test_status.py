@@ -1,4 +1,5 @@
-"""Status as of a given day, stored with where it came from, and the daily roll (issue 10, item 6). Fixed dates."""
+"""Status as of a given day, stored with where it came from, and the daily roll (issue 10, item 6). Fixed
+dates."""
 
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ def _std(**fields: object) -> StandardRecord:
     ({"status": "现行", "withdrawn": "2026-02-01", "effective": "2020-01-01"}, False,
      (Status.CURRENT, StatusSource.SOURCE)),
     ({"status": "废止", "effective": "2020-01-01"}, True, (Status.WITHDRAWN, StatusSource.SOURCE)),
-    ({"replaced_by": ["GB/T 45565-2026"], "effective": "2020-01-01"}, True, (Status.REPLACED, StatusSource.DERIVED)),
+    ({"replaced_by": ["GB/T 45565-2026"], "effective": "2020-01-01"}, True,
+     (Status.REPLACED, StatusSource.DERIVED)),
     ({"status": "被代替"}, False, (Status.REPLACED, StatusSource.SOURCE)),
     ({"status": "现行"}, False, (Status.CURRENT, StatusSource.SOURCE)),
     ({}, False, (None, None)),
-    ({"status": "upcoming", "status_source": "derived"}, False, (None, None)),  # nothing left to derive it from
+    # derived once, and nothing left to derive it from
+    ({"status": "upcoming", "status_source": "derived"}, False, (None, None)),
 ])
 def test_derive_status_rules(fields: dict[str, object], successor: bool,
                              expected: tuple[Status | None, StatusSource | None]) -> None:
@@ -68,7 +71,7 @@ def test_the_roll_stores_each_transition_as_a_new_version(store: DocumentReposit
     assert [h.data["status"] for h in store.history("gb-31241-2022")] == [None, "upcoming", "current"]
 
 
-def test_an_edition_citing_its_standard_without_a_year_replaces_only_older_ones(store: DocumentRepository) -> None:
+def test_an_edition_citing_its_standard_without_a_year_replaces_older_ones(store: DocumentRepository) -> None:
     store.upsert_many([record_from_json(r) for r in [
         {"code": "GB/T 2-2010", "status": "现行"},
         {"code": "GB/T 2-2020", "status": "现行", "effective": "2020-06-01", "replaces": ["GB/T 2"]},
@@ -79,7 +82,8 @@ def test_an_edition_citing_its_standard_without_a_year_replaces_only_older_ones(
 
 
 def test_a_source_that_states_a_status_again_wins_until_the_next_roll(store: DocumentRepository) -> None:
-    store.upsert_many([record_from_json({"code": "GB/T 3-2025", "status": "即将实施", "effective": "2025-11-01"})])
+    line = {"code": "GB/T 3-2025", "status": "即将实施", "effective": "2025-11-01"}
+    store.upsert_many([record_from_json(line)])
     roll_statuses(store, DAY)
     store.upsert_many([record_from_json({"code": "GB/T 3-2025", "status": "即将实施"})])
     assert _status(store, "gb-t-3-2025") == ("upcoming", "source")

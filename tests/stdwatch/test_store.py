@@ -1,5 +1,5 @@
-"""The store of record: idempotent upserts, versions with history, relations, the index queue — on SQLite and on a
-real PostgreSQL server (tests/conftest.py STORES)."""
+"""The store of record: idempotent upserts, versions with history, relations, the index queue — on SQLite and
+on a real PostgreSQL server (tests/conftest.py STORES)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from stdwatch.store import DocumentRepository, migrate
 
 
 def _std(**extra: object):
-    return record_from_json({"code": "GB/T 24823-2024", "title_en": "LED modules", "status": "current", **extra})
+    return record_from_json({"code": "GB/T 24823-2024", "title_en": "LED modules", "status": "current",
+                             **extra})
 
 
 def test_migrations_create_the_schema_and_are_idempotent(store: DocumentRepository) -> None:
@@ -86,7 +87,8 @@ def test_merge_completes_without_erasing(store: DocumentRepository) -> None:
     store.upsert_many([_std(title_zh="普通照明用LED模块 性能规范")])
     result = store.merge_many([record_from_json({"code": "GB/T 24823-2024", "ics": ["29.140.99"]})])
     doc = store.get("gb-t-24823-2024")
-    assert result.updated == 1 and doc.data["title_zh"] == "普通照明用LED模块 性能规范" and doc.data["ics"] == ["29.140.99"]
+    assert result.updated == 1 and doc.data["ics"] == ["29.140.99"]
+    assert doc.data["title_zh"] == "普通照明用LED模块 性能规范"
 
 
 def test_iterating_every_document(store: DocumentRepository) -> None:
