@@ -148,14 +148,21 @@ def make_digests(services: Services, now: datetime) -> int:
             logger.exception("digest failed subscription=%s period=%s", sub.id, period.key)
             failed.append(sub.id)
     if failed:
-        raise DigestError(f"digests of subscriptions {failed} failed (their alerts stay pending); "
-                          f"{made} other emails were made")
+        raise DigestError(
+            f"digests of subscriptions {failed} failed (their alerts stay pending); "
+            f"{made} other emails were made"
+        )
     return made
 
 
-def _plan(services: Services, outbox: OutboxRepository, subs: dict[int, SubscriptionInfo],
-          recipients: dict[int, list[Recipient]], by_sub: dict[int, list[PendingAlert]],
-          now: datetime) -> list[tuple[SubscriptionInfo, Period, list[PendingAlert]]]:
+def _plan(
+    services: Services,
+    outbox: OutboxRepository,
+    subs: dict[int, SubscriptionInfo],
+    recipients: dict[int, list[Recipient]],
+    by_sub: dict[int, list[PendingAlert]],
+    now: datetime,
+) -> list[tuple[SubscriptionInfo, Period, list[PendingAlert]]]:
     """Which subscriptions get a digest now; alerts nobody can ever receive are closed without one."""
     work: list[tuple[SubscriptionInfo, Period, list[PendingAlert]]] = []
     closed: list[int] = []
@@ -178,9 +185,17 @@ def _plan(services: Services, outbox: OutboxRepository, subs: dict[int, Subscrip
     return work
 
 
-def _make_one(services: Services, outbox: OutboxRepository, links: Links, sub: SubscriptionInfo,
-              period: Period, alerts: list[PendingAlert], recipients: list[Recipient],
-              docs: dict[str, dict[str, Any]], now: datetime) -> int:
+def _make_one(
+    services: Services,
+    outbox: OutboxRepository,
+    links: Links,
+    sub: SubscriptionInfo,
+    period: Period,
+    alerts: list[PendingAlert],
+    recipients: list[Recipient],
+    docs: dict[str, dict[str, Any]],
+    now: datetime,
+) -> int:
     mail_from = services.settings.mail_from
     today = now.astimezone(_zone(sub.timezone, services.settings.timezone)).date()
     sections = build_sections(alerts, docs, today, sub.language, links)
@@ -188,10 +203,26 @@ def _make_one(services: Services, outbox: OutboxRepository, links: Links, sub: S
     for recipient in (r for r in recipients if r.deliverable):
         rendered = render_digest(sub, sections, recipient, today, links)
         msg_id = message_id(("digest", sub.id, recipient.id, period.key), now, mail_from)
-        msg = build_message(rendered, mail_from=mail_from, to=recipient.email, msg_id=msg_id, date=now,
-                            unsubscribe_url=links.unsubscribe(recipient.id))
-        emails.append(NewEmail("digest", sub.id, recipient.id, recipient.email, period.key, msg_id,
-                               rendered.subject, to_raw(msg)))
+        msg = build_message(
+            rendered,
+            mail_from=mail_from,
+            to=recipient.email,
+            msg_id=msg_id,
+            date=now,
+            unsubscribe_url=links.unsubscribe(recipient.id),
+        )
+        emails.append(
+            NewEmail(
+                "digest",
+                sub.id,
+                recipient.id,
+                recipient.email,
+                period.key,
+                msg_id,
+                rendered.subject,
+                to_raw(msg),
+            )
+        )
     outbox.record_digest(emails, [a.id for a in alerts], now)
     return len(emails)
 
@@ -212,8 +243,16 @@ def send_confirmations(services: Services, now: datetime) -> int:
         period_key = f"confirm:{recipient.id}:{now:%Y%m%dT%H%M%S}"
         msg_id = message_id(("confirm", sub.id, recipient.id), now, mail_from)
         msg = build_message(rendered, mail_from=mail_from, to=recipient.email, msg_id=msg_id, date=now)
-        email = NewEmail("confirmation", sub.id, recipient.id, recipient.email, period_key, msg_id,
-                         rendered.subject, to_raw(msg))
+        email = NewEmail(
+            "confirmation",
+            sub.id,
+            recipient.id,
+            recipient.email,
+            period_key,
+            msg_id,
+            rendered.subject,
+            to_raw(msg),
+        )
         queued += outbox.queue_confirmation(email, recipient.id, now)
     flush_outbox(services, now)
     return queued
@@ -244,8 +283,14 @@ def flush_outbox(services: Services, now: datetime) -> FlushResult:
     return result
 
 
-def _deliver(outbox: OutboxRepository, smtp: SmtpSession, sender: str, email: EmailRow, now: datetime,
-             result: FlushResult) -> None:
+def _deliver(
+    outbox: OutboxRepository,
+    smtp: SmtpSession,
+    sender: str,
+    email: EmailRow,
+    now: datetime,
+    result: FlushResult,
+) -> None:
     if email.recipient_id is not None and email.kind == "digest":
         recipient = outbox.recipient(email.recipient_id)
         if recipient is None or recipient.unsubscribed_at is not None:
@@ -263,8 +308,9 @@ def _deliver(outbox: OutboxRepository, smtp: SmtpSession, sender: str, email: Em
             outbox.mark_retry(email.id, str(exc), now + retry_delay(attempts))
             result.retried += 1
         result.stopped = exc.connection_lost
-        logger.warning("email not sent id=%s to=%s attempt=%s error=%s", email.id, email.recipient,
-                       attempts, exc)
+        logger.warning(
+            "email not sent id=%s to=%s attempt=%s error=%s", email.id, email.recipient, attempts, exc
+        )
         return
     outbox.mark_sent(email.id, now)
     result.sent += 1

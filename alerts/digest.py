@@ -34,9 +34,14 @@ def labels() -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 @dataclass
@@ -111,10 +116,14 @@ def _change_note(alert: PendingAlert, data: dict[str, Any], words: dict[str, Any
     """'replaced by GB/T 2-2025' from the alert's details (as the matcher writes them: watched, code,
     replaced_by, effective), else from the document itself."""
     details, reason = alert.details, alert.reason
-    by = {"replaced": details.get("replaced_by") or data.get("replaced_by"),
-          "new_edition": details.get("code") or data.get("code")}.get(reason)
-    when = {"withdrawn": details.get("withdrawn") or data.get("withdrawn"),
-            "effective": details.get("effective") or data.get("effective")}.get(reason)
+    by = {
+        "replaced": details.get("replaced_by") or data.get("replaced_by"),
+        "new_edition": details.get("code") or data.get("code"),
+    }.get(reason)
+    when = {
+        "withdrawn": details.get("withdrawn") or data.get("withdrawn"),
+        "effective": details.get("effective") or data.get("effective"),
+    }.get(reason)
     watched = details.get("watched") or data.get("code") or alert.document_id
     return str(words["change"][reason]).format(by=_codes(by), date=when or "", watched=watched).strip()
 
@@ -175,8 +184,9 @@ def _grouped(pairs: list[tuple[str, Entry]]) -> list[Group]:
     return [Group(label, sorted(entries, key=lambda e: e.code)) for label, entries in sorted(groups.items())]
 
 
-def build_sections(alerts: Sequence[PendingAlert], docs: dict[str, dict[str, Any]], today: date, lang: str,
-                   links: Links) -> list[Section]:
+def build_sections(
+    alerts: Sequence[PendingAlert], docs: dict[str, dict[str, Any]], today: date, lang: str, links: Links
+) -> list[Section]:
     """The digest's sections in a fixed order, empty ones left out."""
     lang = _lang(lang)
     words = labels()[lang]
@@ -197,29 +207,48 @@ def build_sections(alerts: Sequence[PendingAlert], docs: dict[str, dict[str, Any
     return [Section(k, str(words[k]), _grouped(buckets[k])) for k in SECTIONS if buckets[k]]
 
 
-def render_digest(sub: SubscriptionInfo, sections: list[Section], recipient: Recipient, today: date,
-                  links: Links) -> Rendered:
+def render_digest(
+    sub: SubscriptionInfo, sections: list[Section], recipient: Recipient, today: date, links: Links
+) -> Rendered:
     lang = _lang(sub.language)
     words = labels()[lang]
     subject = str(words["subject"]).format(name=sub.name, count=sum(s.count for s in sections))
     context = {
-        "L": words, "lang": lang, "subject": subject, "sections": sections,
-        "intro": str(words["intro"]).format(name=sub.name, today=today.isoformat(),
-                                            frequency=words["frequency"].get(sub.frequency, sub.frequency)),
+        "L": words,
+        "lang": lang,
+        "subject": subject,
+        "sections": sections,
+        "intro": str(words["intro"]).format(
+            name=sub.name,
+            today=today.isoformat(),
+            frequency=words["frequency"].get(sub.frequency, sub.frequency),
+        ),
         "footer": str(words["footer"]).format(email=recipient.email, name=sub.name),
-        "manage_url": links.manage(sub.id), "unsubscribe_url": links.unsubscribe(recipient.id),
+        "manage_url": links.manage(sub.id),
+        "unsubscribe_url": links.unsubscribe(recipient.id),
     }
     env = environment()
-    return Rendered(subject, env.get_template("digest.txt").render(context),
-                    env.get_template("digest.html").render(context))
+    return Rendered(
+        subject,
+        env.get_template("digest.txt").render(context),
+        env.get_template("digest.html").render(context),
+    )
 
 
 def render_confirmation(sub: SubscriptionInfo, recipient: Recipient, links: Links) -> Rendered:
     lang = _lang(sub.language)
     words = labels()[lang]
     subject = str(words["confirm_subject"]).format(name=sub.name)
-    context = {"L": words, "lang": lang, "subject": subject, "confirm_url": links.confirm(recipient.id),
-               "intro": str(words["confirm_intro"]).format(email=recipient.email, name=sub.name)}
+    context = {
+        "L": words,
+        "lang": lang,
+        "subject": subject,
+        "confirm_url": links.confirm(recipient.id),
+        "intro": str(words["confirm_intro"]).format(email=recipient.email, name=sub.name),
+    }
     env = environment()
-    return Rendered(subject, env.get_template("confirm.txt").render(context),
-                    env.get_template("confirm.html").render(context))
+    return Rendered(
+        subject,
+        env.get_template("confirm.txt").render(context),
+        env.get_template("confirm.html").render(context),
+    )

@@ -82,15 +82,27 @@ class Rendered:
     html: str
 
 
-def build_message(rendered: Rendered, *, mail_from: str, to: str, msg_id: str, date: datetime,
-                  unsubscribe_url: str | None = None) -> EmailMessage:
+def build_message(
+    rendered: Rendered,
+    *,
+    mail_from: str,
+    to: str,
+    msg_id: str,
+    date: datetime,
+    unsubscribe_url: str | None = None,
+) -> EmailMessage:
     """multipart/alternative (plain text first, HTML preferred); RFC 8058 one-click unsubscribe headers."""
     msg = EmailMessage(policy=policy.SMTP)
     name, address = parseaddr(mail_from)
     _set_encoded(msg, "From", formataddr((name, address), charset="utf-8"))
     msg["To"] = to
-    _set_encoded(msg, "Subject", Header(rendered.subject, "utf-8", header_name="Subject").encode()
-                 if not rendered.subject.isascii() else rendered.subject)
+    _set_encoded(
+        msg,
+        "Subject",
+        Header(rendered.subject, "utf-8", header_name="Subject").encode()
+        if not rendered.subject.isascii()
+        else rendered.subject,
+    )
     msg["Date"] = format_datetime(date.astimezone(UTC))
     msg["Message-ID"] = msg_id
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to alerts

@@ -37,10 +37,29 @@ CURSOR = "alert_matcher"
 PROFILES_PATH = CONFIG_DIR / "industry_profiles.toml"
 # What a subscriber sees of a document: a change elsewhere (a re-crawl filling an internal field) alerts nobody.
 VISIBLE_FIELDS = {
-    "standard": ("code", "status", "published", "effective", "withdrawn", "title_zh", "title_zh_hant", "title_en",
-                 "replaces", "replaced_by"),
-    "tbt_notification": ("title", "title_zh", "distribution_date", "comment_deadline", "proposed_adoption",
-                         "proposed_entry_into_force", "products", "hs", "description"),
+    "standard": (
+        "code",
+        "status",
+        "published",
+        "effective",
+        "withdrawn",
+        "title_zh",
+        "title_zh_hant",
+        "title_en",
+        "replaces",
+        "replaced_by",
+    ),
+    "tbt_notification": (
+        "title",
+        "title_zh",
+        "distribution_date",
+        "comment_deadline",
+        "proposed_adoption",
+        "proposed_entry_into_force",
+        "products",
+        "hs",
+        "description",
+    ),
 }
 Key = tuple[str, ...]
 
@@ -82,8 +101,9 @@ def profile_queries(profile: IndustryProfile) -> list[SearchQuery]:
     return queries
 
 
-def compile_subscription(row: Any, analyzer: Analyzer,
-                         profiles: dict[str, IndustryProfile]) -> CompiledSubscription:
+def compile_subscription(
+    row: Any, analyzer: Analyzer, profiles: dict[str, IndustryProfile]
+) -> CompiledSubscription:
     compiled = CompiledSubscription(row.id, row.kind, _aware(row.created_at))
     if row.kind == "search":
         compiled.plans.append(compile_query(query_from_params(row.query or {}), analyzer))
@@ -131,7 +151,9 @@ def document_keys(doc: IndexedDocument) -> set[Key]:
         keys.update(("pre", g[0]) for g in grams)
     keys.update(("tag", t[:n]) for t in doc.tags for n in range(1, len(t) + 1))
     d = doc.document
-    keys.update(("eq", name, d.value(name)) for name in ("kind", "region", "member", "status") if d.value(name))
+    keys.update(
+        ("eq", name, d.value(name)) for name in ("kind", "region", "member", "status") if d.value(name)
+    )
     keys.update({("codekey", d.code_key), ("code", d.code)})
     keys.update(("codepre", d.code[:n]) for n in range(1, len(d.code) + 1))
     return keys
@@ -178,15 +200,30 @@ def watch_alerts(sub: CompiledSubscription, change: Change) -> Iterator[NewAlert
         status, before = data.get("status"), previous.get("status")
         if status != before and status == "withdrawn":
             yield NewAlert(sub.id, change.document_id, change.version, "withdrawn", details)
-        elif data.get("replaced_by") and (status != before and status == "replaced"
-                                          or data.get("replaced_by") != previous.get("replaced_by")):
-            yield NewAlert(sub.id, change.document_id, change.version, "replaced",
-                           {**details, "replaced_by": data["replaced_by"]})
+        elif data.get("replaced_by") and (
+            (status != before
+            and status == "replaced")
+            or data.get("replaced_by") != previous.get("replaced_by")
+        ):
+            yield NewAlert(
+                sub.id,
+                change.document_id,
+                change.version,
+                "replaced",
+                {**details, "replaced_by": data["replaced_by"]},
+            )
         elif status != before and before == "upcoming" and status == "current":
-            yield NewAlert(sub.id, change.document_id, change.version, "effective",
-                           {**details, "effective": data.get("effective")})
+            yield NewAlert(
+                sub.id,
+                change.document_id,
+                change.version,
+                "effective",
+                {**details, "effective": data.get("effective")},
+            )
         elif fields := visible_changes(data.get("kind", "standard"), previous, data):
-            yield NewAlert(sub.id, change.document_id, change.version, "changed", {**details, "fields": fields})
+            yield NewAlert(
+                sub.id, change.document_id, change.version, "changed", {**details, "fields": fields}
+            )
 
 
 def _key_of(code: str) -> str:
@@ -218,7 +255,9 @@ class AlertMatcher:
     def subscriptions(self) -> list[CompiledSubscription]:
         """Every active subscription, compiled; one that no longer compiles is logged and skipped."""
         with self.engine.connect() as conn:
-            rows = list(conn.execute(select(Subscription.__table__).where(Subscription.__table__.c.active.is_(True))))
+            rows = list(
+                conn.execute(select(Subscription.__table__).where(Subscription.__table__.c.active.is_(True)))
+            )
         profiles = load_profiles(PROFILES_PATH) if any(r.kind == "profile" for r in rows) else {}
         compiled = []
         for row in rows:
@@ -246,8 +285,12 @@ class AlertMatcher:
             self.feed.advance(CURSOR, position)
         return created
 
-    def match(self, changes: Sequence[Change], subscriptions: Sequence[CompiledSubscription],
-              index: PlanIndex | None = None) -> list[NewAlert]:
+    def match(
+        self,
+        changes: Sequence[Change],
+        subscriptions: Sequence[CompiledSubscription],
+        index: PlanIndex | None = None,
+    ) -> list[NewAlert]:
         index = index or PlanIndex(subscriptions)
         by_id = {s.id: s for s in subscriptions}
         alerts: list[NewAlert] = []
@@ -259,7 +302,9 @@ class AlertMatcher:
             doc = index_document(search_document(change.data), self.analyzer)
             for sub_id in index.matching(doc):
                 if _aware(change.recorded_at) >= by_id[sub_id].created_at:
-                    reason, details = ("new", {}) if change.previous is None else ("changed", {"fields": fields})
+                    reason, details = (
+                        ("new", {}) if change.previous is None else ("changed", {"fields": fields})
+                    )
                     alerts.append(NewAlert(sub_id, change.document_id, change.version, reason, details))
             for sub in subscriptions:
                 if sub.watched and _aware(change.recorded_at) >= sub.created_at:
@@ -269,6 +314,16 @@ class AlertMatcher:
     def preview(self, subscription: CompiledSubscription, days: int) -> list[NewAlert]:
         """What the subscription would have matched among the versions of the last `days` days."""
         changes = self.feed.recent(utcnow() - timedelta(days=days))
-        sub = CompiledSubscription(subscription.id, subscription.kind, datetime.min.replace(tzinfo=utcnow().tzinfo),
-                                   subscription.plans, subscription.watched)
+        sub = CompiledSubscription(
+            subscription.id,
+            subscription.kind,
+            datetime.min.replace(tzinfo=utcnow().tzinfo),
+            subscription.plans,
+            subscription.watched,
+        )
         return self.match(changes, [sub])
+
+
+def catch_up(services: Any) -> int:
+    """Match whatever the store holds beyond the matcher's cursor (the scheduler's catch-up job)."""
+    return AlertMatcher(services).catch_up()

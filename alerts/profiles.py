@@ -86,10 +86,10 @@ def _profile(key: str, table: Any, where: _Where) -> IndustryProfile:
     lists = {name: _texts(name, table.get(name, []), where) for name in _FIELDS[2:]}
     for code in lists["hs"]:
         if not HS_HEADING.fullmatch(code):
-            fail(f'"{code}"', f"HS heading {code!r} is not 4 digits (e.g. \"8507\" for heading 85.07)")
+            fail(f'"{code}"', f'HS heading {code!r} is not 4 digits (e.g. "8507" for heading 85.07)')
     for code in lists["ics"]:
         if not ICS_CODE.fullmatch(code):
-            fail(f'"{code}"', f"ICS code {code!r} is not NN, NN.NNN or NN.NNN.NN (e.g. \"29.220.20\")")
+            fail(f'"{code}"', f'ICS code {code!r} is not NN, NN.NNN or NN.NNN.NN (e.g. "29.220.20")')
     if not lists["hs"] and not lists["ics"]:
         fail(None, "needs at least one HS heading or ICS code")
     for name in ("keywords_zh", "keywords_en"):

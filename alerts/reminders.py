@@ -33,6 +33,13 @@ def queue_reminders(services: Services, today: date) -> int:
         deadline = date.fromisoformat(str(raw)[:10])
         left = (deadline - today).days
         if 0 <= left <= services.settings.reminder_days:
-            alerts.append(NewAlert(subscription_id, doc_id, _deadline_key(deadline), REMINDER,
-                                   {"deadline": deadline.isoformat(), "days_left": left}))
+            alerts.append(
+                NewAlert(
+                    subscription_id,
+                    doc_id,
+                    _deadline_key(deadline),
+                    REMINDER,
+                    {"deadline": deadline.isoformat(), "days_left": left},
+                )
+            )
     return outbox.add_alerts(alerts)

@@ -45,8 +45,10 @@ def _response_error(code: int, text: bytes | str, what: str) -> SendError:
 def _classify(exc: Exception) -> SendError:
     if isinstance(exc, smtplib.SMTPSenderRefused):
         # MAIL FROM refused (not authenticated, sender not allowed): every message would fail the same way
-        return SendError(f"sender refused: {exc.smtp_code} {exc.smtp_error.decode('utf-8', 'replace')}",
-                         connection_lost=True)
+        return SendError(
+            f"sender refused: {exc.smtp_code} {exc.smtp_error.decode('utf-8', 'replace')}",
+            connection_lost=True,
+        )
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()))
         return _response_error(code, text, "recipient refused")
@@ -66,16 +68,18 @@ class SmtpSession:
     def __enter__(self) -> SmtpSession:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def _connect(self) -> smtplib.SMTP:
         s = self._settings
         smtp: smtplib.SMTP
         if s.smtp_security == "tls":
-            smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
         try:
@@ -95,8 +99,9 @@ class SmtpSession:
             except (smtplib.SMTPException, OSError, UnicodeError) as exc:
                 # refused, unreachable, TLS or login failure (smtplib takes ASCII credentials only): the
                 # settings or the server, never the message
-                raise SendError(f"cannot open the SMTP session: {type(exc).__name__}: {exc}",
-                                connection_lost=True) from exc
+                raise SendError(
+                    f"cannot open the SMTP session: {type(exc).__name__}: {exc}", connection_lost=True
+                ) from exc
         return self._smtp
 
     def send(self, sender: str, recipient: str, raw: bytes) -> None:

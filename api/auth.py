@@ -29,8 +29,9 @@ def _presented_key(request: Request) -> str | None:
     if header:
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
-            raise HTTPException(401, "the Authorization header must be `Bearer <API key>`",
-                                headers=_CHALLENGE)
+            raise HTTPException(
+                401, "the Authorization header must be `Bearer <API key>`", headers=_CHALLENGE
+            )
         return value.strip()
     key = request.headers.get("x-api-key")
     return key.strip() if key and key.strip() else None
@@ -51,8 +52,9 @@ def optional_user(request: Request, repo: AccountsDep) -> UserInfo | None:
         return None
     user = repo.authenticate(key)
     if user is None:
-        raise HTTPException(401, "the API key is not valid (unknown, revoked, or its user is disabled)",
-                            headers=_CHALLENGE)
+        raise HTTPException(
+            401, "the API key is not valid (unknown, revoked, or its user is disabled)", headers=_CHALLENGE
+        )
     return user
 
 
@@ -62,8 +64,11 @@ OptionalUser = Annotated[UserInfo | None, Depends(optional_user)]
 def current_user(user: OptionalUser) -> UserInfo:
     """The authenticated caller; 401 when no key was sent."""
     if user is None:
-        raise HTTPException(401, "an API key is required: send `Authorization: Bearer <key>` or "
-                                 "`X-API-Key: <key>`", headers=_CHALLENGE)
+        raise HTTPException(
+            401,
+            "an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`",
+            headers=_CHALLENGE,
+        )
     return user
 
 
@@ -79,8 +84,11 @@ def require_role(*roles: Role) -> Callable[[UserInfo], UserInfo]:
 
     def check(user: CurrentUser) -> UserInfo:
         if not any(user.role.allows(role) for role in roles):
-            raise HTTPException(403, f"this needs the {needed.value} role or higher; "
-                                     f"your API key's user has the {user.role.value} role")
+            raise HTTPException(
+                403,
+                f"this needs the {needed.value} role or higher; "
+                f"your API key's user has the {user.role.value} role",
+            )
         return user
 
     return check
@@ -90,12 +98,18 @@ def search_access(user: OptionalUser, services: ServicesDep) -> None:
     """Search and documents are open to anonymous readers unless STDWATCH_SEARCH_OPEN=false (then 401 without
     a key); a key that is sent must be valid either way."""
     if user is None and not services.settings.search_open:
-        raise HTTPException(401, "search is closed to anonymous readers on this server: send an API key "
-                                 "(`Authorization: Bearer <key>` or `X-API-Key: <key>`)", headers=_CHALLENGE)
+        raise HTTPException(
+            401,
+            "search is closed to anonymous readers on this server: send an API key "
+            "(`Authorization: Bearer <key>` or `X-API-Key: <key>`)",
+            headers=_CHALLENGE,
+        )
 
 
-_MEANINGS = {401: "No API key, or one that is not valid (unknown, revoked, user disabled)",
-             403: "The key's user lacks the role the route needs; the message names it"}
+_MEANINGS = {
+    401: "No API key, or one that is not valid (unknown, revoked, user disabled)",
+    403: "The key's user lacks the role the route needs; the message names it",
+}
 
 
 def auth_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -106,5 +120,14 @@ def auth_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 SubscriberUser = Annotated[UserInfo, Depends(require_role(Role.SUBSCRIBER))]
 AdminUser = Annotated[UserInfo, Depends(require_role(Role.ADMIN))]
 
-__all__ = ["AccountsDep", "AdminUser", "CurrentUser", "OptionalUser", "SubscriberUser", "UserInfo",
-           "auth_responses", "require_role", "search_access"]
+__all__ = [
+    "AccountsDep",
+    "AdminUser",
+    "CurrentUser",
+    "OptionalUser",
+    "SubscriberUser",
+    "UserInfo",
+    "auth_responses",
+    "require_role",
+    "search_access",
+]

@@ -8,15 +8,15 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from api.commands.scheduler import jobs as jobs_command
 from api.commands.outbox import outbox
+from api.commands.scheduler import jobs as jobs_command
 from api.commands.scheduler import scheduler as scheduler_command
 from api.commands.users import user_app
 from api.deps import Services
@@ -25,7 +25,7 @@ from search.base import SearchBackendError
 from search.ingest import CrawlOutcome
 from search.query import SearchQuery
 from stdwatch.loading import LineError, count_lines, read_records, record_files
-from stdwatch.records import Kind, to_json
+from stdwatch.records import Kind, StandardRecord, to_json
 
 app = typer.Typer(help="StdWatch: standards database and TBT early warning.", no_args_is_help=True)
 index_app = typer.Typer(help="Keep the search index in step with the store of record.", no_args_is_help=True)
@@ -39,8 +39,10 @@ PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
 
 
 def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
+    )
 
 
 def _services(settings: Settings | None = None) -> Services:
@@ -68,8 +70,14 @@ def open_services(settings: Settings | None = None) -> Iterator[Services]:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=console, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 @app.command()
@@ -87,11 +95,12 @@ def _load(services: Services, paths: list[Path], kind: Kind | None) -> int:
     files = [f for p in paths for f in record_files(p)]
     with _progress() as progress:
         task = progress.add_task("loading", total=count_lines(files))
-        report = services.flow.load_files(files, kind,
-                            progress=lambda n: progress.advance(task, n))
+        report = services.flow.load_files(files, kind, progress=lambda n: progress.advance(task, n))
     stored = report.stored
-    console.print(f"read {report.read + len(report.rejected)} lines: {stored.new} new, {stored.updated} updated, "
-                  f"{stored.unchanged} unchanged, {len(report.rejected)} rejected; indexed {report.indexed}")
+    console.print(
+        f"read {report.read + len(report.rejected)} lines: {stored.new} new, {stored.updated} updated, "
+        f"{stored.unchanged} unchanged, {len(report.rejected)} rejected; indexed {report.indexed}"
+    )
     for error in report.rejected:
         console.print(f"[red]rejected[/red] {error}", highlight=False)
     return 1 if report.rejected else 0
@@ -100,7 +109,9 @@ def _load(services: Services, paths: list[Path], kind: Kind | None) -> int:
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="JSON Lines files or folders of them.")],
-    kind: Annotated[Optional[Kind], typer.Option(help="Kind of every record, when file names do not tell.")] = None,
+    kind: Annotated[
+        Kind | None, typer.Option(help="Kind of every record, when file names do not tell.")
+    ] = None,
 ) -> None:
     """Load records (StdWatch JSON Lines or the flat interchange format); bad lines are named, exit 1."""
     services = _services()
@@ -118,7 +129,7 @@ def load(
 def convert(
     paths: Annotated[list[Path], typer.Argument(help="Interchange-format files or folders.")],
     out: Annotated[Path, typer.Option(help="StdWatch JSON Lines file to write.")],
-    kind: Annotated[Optional[Kind], typer.Option(help="Kind of every record.")] = None,
+    kind: Annotated[Kind | None, typer.Option(help="Kind of every record.")] = None,
 ) -> None:
     """Convert interchange-format records into StdWatch's record format (how the demo dataset is made)."""
     errors = 0
@@ -136,11 +147,19 @@ def convert(
 @app.command("import-catalogue")
 def import_catalogue(
     file: Annotated[Path, typer.Argument(help="A .csv or .xlsx catalogue.")],
-    profile: Annotated[str, typer.Option(help="Column map from config/catalogue_profiles.toml: cns, ss, generic ...")]
-    = "generic",
-    check: Annotated[bool, typer.Option(help="Do not load: report for each listed code whether it is current, "
-                                            "withdrawn or replaced, and by what.")] = False,
-    out: Annotated[Optional[Path], typer.Option(help="With --check: also write the report as CSV here.")] = None,
+    profile: Annotated[
+        str, typer.Option(help="Column map from config/catalogue_profiles.toml: cns, ss, generic ...")
+    ] = "generic",
+    check: Annotated[
+        bool,
+        typer.Option(
+            help="Do not load: report for each listed code whether it is current, "
+            "withdrawn or replaced, and by what."
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="With --check: also write the report as CSV here.")
+    ] = None,
 ) -> None:
     """Load a catalogue of standards (bad rows are named, good rows load), or check a list of codes."""
     from stdwatch.catalogue import RowError, read_catalogue, read_listed_codes
@@ -157,19 +176,22 @@ def import_catalogue(
     errors = [i for i in items if isinstance(i, RowError)]
     for error in errors:
         console.print(f"[red]rejected[/red] {file}: {error}", highlight=False)
-    services = _services()
-    if check:
-        for report in _report_status(services, items, out):
-            if report.status == "invalid":  # a code that cannot be read is a rejected row too
-                console.print(f"[red]rejected[/red] {file}: row {report.row}: {report.note}", highlight=False)
-                errors.append(RowError(report.row or 0, report.note, report.listed))
-    else:
-        records = [i for i in items if not isinstance(i, RowError)]
-        report = services.flow.ingest(records, merge=True)
-        stored = report.stored
-        console.print(f"{len(records) + len(errors)} rows: {stored.new} new, {stored.updated} updated, "
-                      f"{stored.unchanged} unchanged, {len(errors)} rejected; indexed {report.indexed}")
-    services.close()
+    with open_services() as services:
+        if check:
+            for status in _report_status(services, items, out):
+                if status.status == "invalid":  # a code that cannot be read is a rejected row too
+                    console.print(
+                        f"[red]rejected[/red] {file}: row {status.row}: {status.note}", highlight=False
+                    )
+                    errors.append(RowError(status.row or 0, status.note, status.listed))
+        else:
+            records = [i for i in items if isinstance(i, StandardRecord)]
+            report = services.flow.ingest(records, merge=True)
+            stored = report.stored
+            console.print(
+                f"{len(records) + len(errors)} rows: {stored.new} new, {stored.updated} updated, "
+                f"{stored.unchanged} unchanged, {len(errors)} rejected; indexed {report.indexed}"
+            )
     raise typer.Exit(1 if errors else 0)
 
 
@@ -190,16 +212,20 @@ def _report_status(services: Services, rows: list, out: Path | None) -> list:  #
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["row", "listed", "found", "status", "replaced_by", "note"])
-            writer.writerows([r.row, r.listed, r.found or "", r.status, "; ".join(r.replaced_by), r.note]
-                             for r in reports)
+            writer.writerows(
+                [r.row, r.listed, r.found or "", r.status, "; ".join(r.replaced_by), r.note] for r in reports
+            )
     return reports
 
 
 @app.command("load-notification")
 def load_notification(
-    files: Annotated[list[Path], typer.Argument(help="Notification form texts (WTO English or Chinese relay).")],
-    symbol: Annotated[Optional[str], typer.Option(help="The document symbol, when the text does not print it.")]
-    = None,
+    files: Annotated[
+        list[Path], typer.Argument(help="Notification form texts (WTO English or Chinese relay).")
+    ],
+    symbol: Annotated[
+        str | None, typer.Option(help="The document symbol, when the text does not print it.")
+    ] = None,
 ) -> None:
     """Parse TBT notification form texts (items 1-11) and load them; says which items a text lacks."""
     from crawlers.parsing.notification_text import ITEMS, parse_notification
@@ -213,16 +239,20 @@ def load_notification(
         missing = ", ".join(f"{n} ({ITEMS[n][0]})" for n in parsed.missing)
         try:
             records.append(tbt_from_json(parsed.record))
-            console.print(f"{file}: {parsed.record['symbol']}" + (f"; items not found: {missing}" if missing else ""),
-                          highlight=False)
+            console.print(
+                f"{file}: {parsed.record['symbol']}" + (f"; items not found: {missing}" if missing else ""),
+                highlight=False,
+            )
         except RecordError as exc:
             failed += 1
             console.print(f"[red]rejected[/red] {file}: {exc}", highlight=False)
     with open_services() as services:
         report = services.flow.ingest(records, merge=True)
     stored = report.stored
-    console.print(f"{stored.new} new, {stored.updated} updated, {stored.unchanged} unchanged, {failed} rejected; "
-                  f"indexed {report.indexed}")
+    console.print(
+        f"{stored.new} new, {stored.updated} updated, {stored.unchanged} unchanged, {failed} rejected; "
+        f"indexed {report.indexed}"
+    )
     raise typer.Exit(1 if failed else 0)
 
 
@@ -249,18 +279,24 @@ def _index(services: Services, what: str, total: int, step: Callable[[Callable[[
 
 @app.command()
 def crawl(
-    spider: Annotated[Optional[str], typer.Argument(help="Spider name (see --all).")] = None,
+    spider: Annotated[str | None, typer.Argument(help="Spider name (see --all).")] = None,
     all_spiders: Annotated[bool, typer.Option("--all", help="Run every spider, one after another.")] = False,
-    base_url: Annotated[Optional[str], typer.Option(help="Crawl a mirror or a replay server instead.")] = None,
-    code: Annotated[Optional[str], typer.Option(help="Look up one standard by its code.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Crawl a mirror or a replay server instead.")
+    ] = None,
+    code: Annotated[str | None, typer.Option(help="Look up one standard by its code.")] = None,
     full: Annotated[bool, typer.Option(help="Recrawl everything, not only what is new or changed.")] = False,
-    max_pages: Annotated[Optional[int], typer.Option(min=1, help="Stop listing after this many pages.")] = None,
-    delay: Annotated[Optional[float], typer.Option(min=0, help="Seconds between requests (default: config).")] = None,
+    max_pages: Annotated[
+        int | None, typer.Option(min=1, help="Stop listing after this many pages.")
+    ] = None,
+    delay: Annotated[
+        float | None, typer.Option(min=0, help="Seconds between requests (default: config).")
+    ] = None,
     setting: Annotated[list[str], typer.Option("--set", help="Extra Scrapy setting NAME=VALUE.")] = [],  # noqa: B006
     arg: Annotated[list[str], typer.Option("--arg", help="Extra spider argument NAME=VALUE.")] = [],  # noqa: B006
 ) -> None:
     """Crawl a source into the store of record, then bring the search index up to date."""
-    from crawlers.runner import SPIDERS, CrawlRequest, run_crawl
+    from crawlers.runner import SPIDERS, CrawlRequest
 
     if not all_spiders and not spider:
         console.print(f"[red]error[/red] name a spider or use --all; spiders: {', '.join(SPIDERS)}")
@@ -283,9 +319,12 @@ def _report_crawl(name: str, outcome: CrawlOutcome) -> int:
     if run is None:
         console.print(f"{name}: no run recorded (exit {outcome.exit_code})")
         return 1
-    console.print(f"{name}: {run.finish_reason}; pages {run.pages}, new {run.new}, updated {run.updated}, "
-                  f"unchanged {run.unchanged}, quarantined {run.quarantined}, blocked {run.blocked}, "
-                  f"errors {run.errors}; indexed {outcome.indexed}", highlight=False)
+    console.print(
+        f"{name}: {run.finish_reason}; pages {run.pages}, new {run.new}, updated {run.updated}, "
+        f"unchanged {run.unchanged}, quarantined {run.quarantined}, blocked {run.blocked}, "
+        f"errors {run.errors}; indexed {outcome.indexed}",
+        highlight=False,
+    )
     if run.blocked:
         console.print(f"[yellow]{name} was blocked by the source {run.blocked} time(s)[/yellow]")
     return max(outcome.exit_code, 1 if run.errors or run.blocked or run.finish_reason != "finished" else 0)
@@ -298,21 +337,40 @@ def crawls(limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
 
     services = _services()
     table = Table(title="crawl runs")
-    for column in ("id", "spider", "started", "finished", "reason", "pages", "new", "updated", "unchanged",
-                   "quarantined", "blocked", "errors"):
+    for column in (
+        "id",
+        "spider",
+        "started",
+        "finished",
+        "reason",
+        "pages",
+        "new",
+        "updated",
+        "unchanged",
+        "quarantined",
+        "blocked",
+        "errors",
+    ):
         table.add_column(column)
     for run in CrawlRepository(services.repo.engine).runs(limit):
-        table.add_row(str(run.id), run.spider, f"{run.started_at:%Y-%m-%d %H:%M:%S}",
-                      f"{run.finished_at:%H:%M:%S}" if run.finished_at else "", run.finish_reason or "running",
-                      *(str(getattr(run, c)) for c in ("pages", "new", "updated", "unchanged", "quarantined",
-                                                       "blocked", "errors")))
+        table.add_row(
+            str(run.id),
+            run.spider,
+            f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+            f"{run.finished_at:%H:%M:%S}" if run.finished_at else "",
+            run.finish_reason or "running",
+            *(
+                str(getattr(run, c))
+                for c in ("pages", "new", "updated", "unchanged", "quarantined", "blocked", "errors")
+            ),
+        )
     Console(width=160).print(table)
     services.close()
 
 
 @app.command()
 def quarantine(
-    spider: Annotated[Optional[str], typer.Option(help="Only this spider's pages.")] = None,
+    spider: Annotated[str | None, typer.Option(help="Only this spider's pages.")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 50,
 ) -> None:
     """Pages and records that could not be parsed or validated, with the reason."""
@@ -321,8 +379,11 @@ def quarantine(
     services = _services()
     entries = CrawlRepository(services.repo.engine).quarantined(spider, limit)
     for entry in entries:
-        Console(width=200).print(f"#{entry.id} {entry.created_at:%Y-%m-%d %H:%M} {entry.spider} {entry.url}\n"
-                                 f"    reason: {entry.reason}\n    body sha256: {entry.body_hash}", highlight=False)
+        Console(width=200).print(
+            f"#{entry.id} {entry.created_at:%Y-%m-%d %H:%M} {entry.spider} {entry.url}\n"
+            f"    reason: {entry.reason}\n    body sha256: {entry.body_hash}",
+            highlight=False,
+        )
     if not entries:
         console.print("quarantine is empty")
     services.close()
@@ -367,8 +428,9 @@ def demo(
 ) -> None:
     """Create a fresh demo database from the bundled real records and serve it."""
     base = get_settings()
-    settings = base.model_copy(update={"data_dir": base.data_path / "demo", "database_url": None,
-                                       "search_index_path": None})
+    settings = base.model_copy(
+        update={"data_dir": base.data_path / "demo", "database_url": None, "search_index_path": None}
+    )
     shutil.rmtree(settings.data_path, ignore_errors=True)
     services = _services(settings)
     code = _load(services, [DEMO_DATA], None)

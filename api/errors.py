@@ -84,14 +84,27 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
-            return JSONResponse(status_code=422, content={
-                "error": "invalid_request", "message": "body: cannot be read; send UTF-8 encoded JSON"})
+            return JSONResponse(
+                status_code=422,
+                content={
+                    "error": "invalid_request",
+                    "message": "body: cannot be read; send UTF-8 encoded JSON",
+                },
+            )
         # The headers carry protocol facts the client needs (`Allow` on a 405, `WWW-Authenticate` on a 401).
-        return JSONResponse(status_code=exc.status_code, headers=exc.headers,
-                            content={"error": "http_error", "message": str(exc.detail)})
+        return JSONResponse(
+            status_code=exc.status_code,
+            headers=exc.headers,
+            content={"error": "http_error", "message": str(exc.detail)},
+        )
 
     @app.exception_handler(SearchBackendError)
     async def _backend(_: Request, exc: SearchBackendError) -> JSONResponse:
         log.error("search backend failed: %s", exc)
-        return JSONResponse(status_code=503, content={
-            "error": "search_unavailable", "message": "the search engine is unavailable; retry later"})
+        return JSONResponse(
+            status_code=503,
+            content={
+                "error": "search_unavailable",
+                "message": "the search engine is unavailable; retry later",
+            },
+        )

@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse
 
 from api.accounts.router import router as accounts_router
 from api.auth import search_access
-from api.deps import Services, ServicesDep
 from api.crawls.router import router as crawls_router
+from api.deps import Services, ServicesDep
 from api.documents.router import router as documents_router
 from api.errors import install_error_handlers
 from api.jobs.router import router as jobs_router
@@ -32,8 +32,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if owned:
             app.state.services.close()
 
-    app = FastAPI(title="StdWatch", version="0.1.0", lifespan=lifespan,
-                  description="Standards database (PRC, Taiwan-region CNS, Singapore SS) and WTO/TBT notifications.")
+    app = FastAPI(
+        title="StdWatch",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Standards database (PRC, Taiwan-region CNS, Singapore SS) and WTO/TBT notifications.",
+    )
     install_error_handlers(app)
     app.include_router(search_router, dependencies=[Depends(search_access)])
     app.include_router(documents_router, dependencies=[Depends(search_access)])
@@ -45,8 +49,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.get("/api/health", tags=["health"])
     def health(services: ServicesDep) -> dict[str, object]:
         """Is the service up, and how far is the index behind the store of record?"""
-        return {"status": "ok", "backend": services.backend.name, "documents": services.repo.count(),
-                "indexed": services.backend.count(), "pending_index": services.repo.pending_count()}
+        return {
+            "status": "ok",
+            "backend": services.backend.name,
+            "documents": services.repo.count(),
+            "indexed": services.backend.count(),
+            "pending_index": services.repo.pending_count(),
+        }
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

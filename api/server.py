@@ -18,7 +18,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 _TOKEN = r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+"
 _TARGET = rb"[\x21-\x3e\x40-\x7e]+(?:\?[\x21-\x7e\x80-\xff]*)?"
 _LENIENT_REQUEST_LINE = re.compile(
-    rb"(?P<method>" + _TOKEN.encode() + rb") (?P<target>" + _TARGET + rb") HTTP/(?P<http_version>[0-9]\.[0-9])"
+    rb"(?P<method>"
+    + _TOKEN.encode()
+    + rb") (?P<target>"
+    + _TARGET
+    + rb") HTTP/(?P<http_version>[0-9]\.[0-9])"
 )
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 

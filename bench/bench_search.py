@@ -25,32 +25,72 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from config.settings import Settings  # noqa: E402
-from search.factory import backend_for  # noqa: E402
-from search.ingest import IngestFlow  # noqa: E402
-from search.query import SearchQuery, SortOrder  # noqa: E402
-from stdwatch.records import Record, record_from_json  # noqa: E402
-from stdwatch.store import DocumentRepository, create_engine_for, migrate  # noqa: E402
+from config.settings import Settings
+from search.factory import backend_for
+from search.ingest import IngestFlow
+from search.query import SearchQuery, SortOrder
+from stdwatch.records import Record, record_from_json
+from stdwatch.store import DocumentRepository, create_engine_for, migrate
 
-PRODUCTS = ("电动自行车 锂离子电池 储能电池 动力电池 光伏组件 充电桩 家用电器 电冰箱 洗衣机 空调器 电热水器 微波炉 电饭锅 "
-            "吸尘器 电风扇 照明灯具 LED模块 集成电路 半导体器件 印制电路板 显示器件 移动通信终端 路由器 服务器 "
-            "工业机器人 数控机床 叉车 起重机械 压力容器 阀门 水泵 电机 变压器 电线电缆 开关插座 断路器 "
-            "纺织品 服装 童装 鞋类 运动鞋 皮革 玩具 童车 文具 家具 陶瓷砖 卫生陶瓷 建筑玻璃 涂料 胶粘剂 "
-            "塑料制品 食品接触材料 包装材料 预包装食品 乳制品 茶叶 乌龙茶 白茶 饮料 罐头 水产品 鱼糜制品 "
-            "化妆品 洗涤剂 医疗器械 口罩 注射器 体外诊断试剂 药品包装 氢燃料电池 燃料电池汽车 无人机 "
-            "石材 钢材 铝合金型材 不锈钢 铜管 锌合金 稀土材料 石墨烯 碳纤维 柔性显示 第三代半导体").split()
-RARE = ("蓝牙耳机 智能手表 电子烟 扫地机器人 空气净化器 电动牙刷 筋膜枪 咖啡机 料理机 破壁机 暖风机 "
-        "电热毯 足浴盆 按摩椅 加湿器 除湿机 净水器 洗碗机 烤箱 电压力锅 榨汁机 豆浆机 电陶炉 养生壶").split()
-ASPECTS = ("安全要求 通用技术条件 试验方法 技术规范 术语和定义 能效限定值及能效等级 检验规则 分类与命名 "
-           "有害物质限量 电磁兼容要求 标志、包装、运输和贮存 性能要求 测量方法 环境适应性要求 质量分级").split()
-BODIES = ("全国电工电子产品安全标准化技术委员会 全国家用电器标准化技术委员会 全国纺织品标准化技术委员会 "
-          "全国玩具标准化技术委员会 全国食品工业标准化技术委员会 全国集成电路标准化技术委员会 "
-          "全国汽车标准化技术委员会 全国包装标准化技术委员会 中国轻工业联合会 工业和信息化部").split()
-TRAD = {"电": "電", "动": "動", "车": "車", "锂": "鋰", "离": "離", "池": "池", "储": "儲", "能": "能", "灯": "燈",
-        "规": "規", "范": "範", "试": "試", "验": "驗", "术": "術", "语": "語", "义": "義", "检": "檢", "质": "質"}
+PRODUCTS = (
+    "电动自行车 锂离子电池 储能电池 动力电池 光伏组件 充电桩 家用电器 电冰箱 洗衣机 空调器 电热水器 微波炉 电饭锅 "
+    "吸尘器 电风扇 照明灯具 LED模块 集成电路 半导体器件 印制电路板 显示器件 移动通信终端 路由器 服务器 "
+    "工业机器人 数控机床 叉车 起重机械 压力容器 阀门 水泵 电机 变压器 电线电缆 开关插座 断路器 "
+    "纺织品 服装 童装 鞋类 运动鞋 皮革 玩具 童车 文具 家具 陶瓷砖 卫生陶瓷 建筑玻璃 涂料 胶粘剂 "
+    "塑料制品 食品接触材料 包装材料 预包装食品 乳制品 茶叶 乌龙茶 白茶 饮料 罐头 水产品 鱼糜制品 "
+    "化妆品 洗涤剂 医疗器械 口罩 注射器 体外诊断试剂 药品包装 氢燃料电池 燃料电池汽车 无人机 "
+    "石材 钢材 铝合金型材 不锈钢 铜管 锌合金 稀土材料 石墨烯 碳纤维 柔性显示 第三代半导体"
+).split()
+RARE = (
+    "蓝牙耳机 智能手表 电子烟 扫地机器人 空气净化器 电动牙刷 筋膜枪 咖啡机 料理机 破壁机 暖风机 "
+    "电热毯 足浴盆 按摩椅 加湿器 除湿机 净水器 洗碗机 烤箱 电压力锅 榨汁机 豆浆机 电陶炉 养生壶"
+).split()
+ASPECTS = (
+    "安全要求 通用技术条件 试验方法 技术规范 术语和定义 能效限定值及能效等级 检验规则 分类与命名 "
+    "有害物质限量 电磁兼容要求 标志、包装、运输和贮存 性能要求 测量方法 环境适应性要求 质量分级"
+).split()
+BODIES = (
+    "全国电工电子产品安全标准化技术委员会 全国家用电器标准化技术委员会 全国纺织品标准化技术委员会 "
+    "全国玩具标准化技术委员会 全国食品工业标准化技术委员会 全国集成电路标准化技术委员会 "
+    "全国汽车标准化技术委员会 全国包装标准化技术委员会 中国轻工业联合会 工业和信息化部"
+).split()
+TRAD = {
+    "电": "電",
+    "动": "動",
+    "车": "車",
+    "锂": "鋰",
+    "离": "離",
+    "池": "池",
+    "储": "儲",
+    "能": "能",
+    "灯": "燈",
+    "规": "規",
+    "范": "範",
+    "试": "試",
+    "验": "驗",
+    "术": "術",
+    "语": "語",
+    "义": "義",
+    "检": "檢",
+    "质": "質",
+}
 MEMBERS = ("CHN TPKM SGP USA EU JPN KOR IND BRA VNM THA SAU KEN MEX").split()
-CN_PREFIXES = ["GB", "GB/T", "GB/T", "GB/T", "QC/T", "JB/T", "SJ/T", "FZ/T", "QB/T", "HG/T", "DB35/T", "DB3502/T",
-               "T/CAS", "T/CESA"]
+CN_PREFIXES = [
+    "GB",
+    "GB/T",
+    "GB/T",
+    "GB/T",
+    "QC/T",
+    "JB/T",
+    "SJ/T",
+    "FZ/T",
+    "QB/T",
+    "HG/T",
+    "DB35/T",
+    "DB3502/T",
+    "T/CAS",
+    "T/CESA",
+]
 
 
 def _zipf_pick(rng: random.Random, items: list[str]) -> str:
@@ -79,12 +119,19 @@ def _standard(rng: random.Random, i: int) -> dict:
     else:
         code, hant = f"SS {1000 + i}:{published.year}", None
     return {
-        "code": code, "title_zh": None if hant else title, "title_zh_hant": hant,
+        "code": code,
+        "title_zh": None if hant else title,
+        "title_zh_hant": hant,
         "title_en": f"{rng.choice(['Safety', 'General specification', 'Test methods'])} of product {i}",
         "status": rng.choice(["current", "current", "current", "withdrawn", "replaced", "upcoming"]),
-        "published": published.isoformat(), "effective": (published + timedelta(days=180)).isoformat(),
-        "ics": [f"{rng.choice(['29', '97', '59', '67', '43', '13', '31'])}.{rng.randrange(0, 300, 20):03d}.{rng.randint(1, 99):02d}"],
-        "responsible": rng.choice(BODIES), "source_url": f"https://bench.invalid/std/{i}",
+        "published": published.isoformat(),
+        "effective": (published + timedelta(days=180)).isoformat(),
+        "ics": [
+            f"{rng.choice(['29', '97', '59', '67', '43', '13', '31'])}."
+            f"{rng.randrange(0, 300, 20):03d}.{rng.randint(1, 99):02d}"
+        ],
+        "responsible": rng.choice(BODIES),
+        "source_url": f"https://bench.invalid/std/{i}",
     }
 
 
@@ -93,34 +140,50 @@ def _notification(rng: random.Random, i: int) -> dict:
     member = rng.choice(MEMBERS)
     return {
         "symbol": f"G/TBT/N/{member}/{i}" + (f"/Add.{rng.randint(1, 3)}" if rng.random() < 0.2 else ""),
-        "member": member, "distribution_date": _day(rng).isoformat(), "comment_deadline": "通报后60天",
-        "title_zh": f"{title}技术法规草案", "title": f"Draft technical regulation on product {i}",
-        "description": f"本法规草案规定了{title}的技术要求、合格评定程序和标签要求，适用于在市场上销售的{_zipf_pick(rng, PRODUCTS)}。"
-                       f"This draft sets requirements for product {i}.",
-        "hs": [f"{rng.choice(['8507', '8516', '8539', '9503', '6403', '8471', '3923'])}{rng.randint(10, 99)}"],
+        "member": member,
+        "distribution_date": _day(rng).isoformat(),
+        "comment_deadline": "通报后60天",
+        "title_zh": f"{title}技术法规草案",
+        "title": f"Draft technical regulation on product {i}",
+        "description": f"本法规草案规定了{title}的技术要求、合格评定程序和标签要求，"
+        f"适用于在市场上销售的{_zipf_pick(rng, PRODUCTS)}。"
+        f"This draft sets requirements for product {i}.",
+        "hs": [
+            f"{rng.choice(['8507', '8516', '8539', '9503', '6403', '8471', '3923'])}{rng.randint(10, 99)}"
+        ],
         "source_url": f"https://bench.invalid/tbt/{i}",
     }
 
 
 def generate(n: int, seed: int = 7) -> list[Record]:
     rng = random.Random(seed)
-    return [record_from_json(_notification(rng, i) if rng.random() < 0.15 else _standard(rng, i)) for i in range(n)]
+    return [
+        record_from_json(_notification(rng, i) if rng.random() < 0.15 else _standard(rng, i))
+        for i in range(n)
+    ]
 
 
 def query_set(rng: random.Random, records: list[Record], count: int) -> list[tuple[str, SearchQuery]]:
     codes = [r.code for r in records if r.kind.value == "standard"]
     kinds = {
         "rare term": lambda: SearchQuery(text=rng.choice(RARE)),
-        "common term": lambda: SearchQuery(text=rng.choice(["标准化", "安全要求", "要求", "技术委员会", "product"])),
+        "common term": lambda: SearchQuery(
+            text=rng.choice(["标准化", "安全要求", "要求", "技术委员会", "product"])
+        ),
         "two words": lambda: SearchQuery(text=f"{_zipf_pick(rng, PRODUCTS)} {rng.choice(ASPECTS)}"),
-        "traditional": lambda: SearchQuery(text=rng.choice(["鋰離子電池", "電動自行車", "儲能電池", "照明燈具"])),
+        "traditional": lambda: SearchQuery(
+            text=rng.choice(["鋰離子電池", "電動自行車", "儲能電池", "照明燈具"])
+        ),
         "exact code": lambda: SearchQuery(text=rng.choice(codes)),
         "code no year": lambda: SearchQuery(text=rng.choice(codes).split("-")[0].split(":")[0]),
-        "filters only": lambda: SearchQuery(filters={"kind": ("standard",), "status": ("current",),
-                                                     "region": ("cn",)}, sort=SortOrder.NEWEST),
-        "text+filters": lambda: SearchQuery(text=_zipf_pick(rng, PRODUCTS),
-                                            filters={"status": ("current",), "ics": ("29",)},
-                                            ranges={"date": (date(2015, 1, 1), None)}),
+        "filters only": lambda: SearchQuery(
+            filters={"kind": ("standard",), "status": ("current",), "region": ("cn",)}, sort=SortOrder.NEWEST
+        ),
+        "text+filters": lambda: SearchQuery(
+            text=_zipf_pick(rng, PRODUCTS),
+            filters={"status": ("current",), "ics": ("29",)},
+            ranges={"date": (date(2015, 1, 1), None)},
+        ),
         "hs filter": lambda: SearchQuery(filters={"kind": ("tbt_notification",), "hs": ("8507",)}),
     }
     names = list(kinds)
@@ -129,7 +192,7 @@ def query_set(rng: random.Random, records: list[Record], count: int) -> list[tup
 
 def _pct(values: list[float], pct: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def run(backend_name: str, records: list[Record], query_count: int, keep: Path | None) -> None:
@@ -142,7 +205,7 @@ def run(backend_name: str, records: list[Record], query_count: int, keep: Path |
 
     t0 = time.perf_counter()
     for start in range(0, len(records), 2000):
-        repo.upsert_many(records[start:start + 2000])
+        repo.upsert_many(records[start : start + 2000])
     t_store = time.perf_counter() - t0
     t0 = time.perf_counter()
     indexed = IngestFlow(settings, repo, backend).sync()
@@ -166,7 +229,9 @@ def run(backend_name: str, records: list[Record], query_count: int, keep: Path |
     print(f"search latency over {len(queries)} queries at {len(records):,} records ({backend_name}):")
     print(f"{'query kind':<16}{'p50 ms':>9}{'p99 ms':>9}{'median hits':>13}")
     for name, values in latencies.items():
-        print(f"{name:<16}{_pct(values, 50):>9.2f}{_pct(values, 99):>9.2f}{statistics.median(totals[name]):>13,.0f}")
+        print(
+            f"{name:<16}{_pct(values, 50):>9.2f}{_pct(values, 99):>9.2f}{statistics.median(totals[name]):>13,.0f}"
+        )
     every = [v for values in latencies.values() for v in values]
     print(f"SEARCH all queries: p50 {_pct(every, 50):.2f} ms, p99 {_pct(every, 99):.2f} ms")
     if hasattr(backend, "drop"):
@@ -178,7 +243,9 @@ def run(backend_name: str, records: list[Record], query_count: int, keep: Path |
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=900)
     parser.add_argument("--backend", default="sqlite", help="sqlite, elasticsearch, or both comma-separated")

@@ -24,10 +24,18 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the store of record; default: SQLite in data_dir."
     )
-    search_backend: Literal["sqlite", "elasticsearch"] = Field(default="sqlite", description="Search engine to use.")
-    es_url: str = Field(default="http://127.0.0.1:9200", description="Elasticsearch URL (scheme, host, port).")
-    es_index: str = Field(default="stdwatch", description="Alias the versioned Elasticsearch indices sit behind.")
-    es_bulk_size: int = Field(default=1000, ge=50, description="First bulk chunk size; it grows while faster.")
+    search_backend: Literal["sqlite", "elasticsearch"] = Field(
+        default="sqlite", description="Search engine to use."
+    )
+    es_url: str = Field(
+        default="http://127.0.0.1:9200", description="Elasticsearch URL (scheme, host, port)."
+    )
+    es_index: str = Field(
+        default="stdwatch", description="Alias the versioned Elasticsearch indices sit behind."
+    )
+    es_bulk_size: int = Field(
+        default=1000, ge=50, description="First bulk chunk size; it grows while faster."
+    )
     search_index_path: Path | None = Field(
         default=None, description="SQLite FTS5 index file; default: data_dir/index.sqlite3."
     )
@@ -36,26 +44,40 @@ class Settings(BaseSettings):
     )
     user_dict_path: Path = Field(default=CONFIG_DIR / "jieba_userdict.txt")
     synonyms_path: Path = Field(default=CONFIG_DIR / "synonyms.txt")
-    crawl_contact: str = Field(default="mailto:stdwatch@example.org",
-                               description="Contact named in the crawlers' User-Agent.")
-    eping_key: str | None = Field(default=None, description="WTO API key for ePing (Ocp-Apim-Subscription-Key).")
-    crawl_http_cache: bool = Field(default=False, description="Cache HTTP responses while developing spiders.")
+    crawl_contact: str = Field(
+        default="mailto:stdwatch@example.org", description="Contact named in the crawlers' User-Agent."
+    )
+    eping_key: str | None = Field(
+        default=None, description="WTO API key for ePing (Ocp-Apim-Subscription-Key)."
+    )
+    crawl_http_cache: bool = Field(
+        default=False, description="Cache HTTP responses while developing spiders."
+    )
     # Accounts, links and email (alerts). Secrets come only from the environment.
     secret_key: SecretStr | None = Field(
-        default=None, description="Signs confirmation/unsubscribe links and browser sessions (STDWATCH_SECRET_KEY)."
+        default=None,
+        description="Signs confirmation/unsubscribe links and browser sessions (STDWATCH_SECRET_KEY).",
     )
     public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL used in links in emails.")
     search_open: bool = Field(default=True, description="Search and documents open to anonymous readers.")
     timezone: str = Field(default="Asia/Shanghai", description="Default timezone of new organizations.")
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server that delivers alert emails.")
     smtp_port: int = Field(default=25, ge=1, le=65535)
-    smtp_security: Literal["none", "starttls", "tls"] = Field(default="none", description="none, STARTTLS or TLS.")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="none, STARTTLS or TLS."
+    )
     smtp_user: str | None = Field(default=None, description="SMTP user name (from the environment).")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password (from the environment).")
     smtp_timeout: float = Field(default=30.0, gt=0)
-    mail_from: str = Field(default="StdWatch <alerts@stdwatch.invalid>", description="From header of alert emails.")
-    reminder_days: int = Field(default=7, ge=1, le=90,
-                               description="Remind this many days before a followed notification's comment deadline.")
+    mail_from: str = Field(
+        default="StdWatch <alerts@stdwatch.invalid>", description="From header of alert emails."
+    )
+    reminder_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="Remind this many days before a followed notification's comment deadline.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "WARNING"

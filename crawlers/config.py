@@ -29,8 +29,10 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
 def database_url(settings: BaseSettings) -> str:
     url = settings.get(DATABASE_URL)
     if not url:
-        raise ValueError(f"the crawl has no {DATABASE_URL} setting: start it with `stdwatch crawl`, or with "
-                         f"`scrapy crawl` where crawlers.config.EnvironmentSettings is in ADDONS")
+        raise ValueError(
+            f"the crawl has no {DATABASE_URL} setting: start it with `stdwatch crawl`, or with "
+            f"`scrapy crawl` where crawlers.config.EnvironmentSettings is in ADDONS"
+        )
     return str(url)
 
 

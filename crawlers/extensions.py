@@ -10,8 +10,12 @@ from crawlers.store import CrawlStore
 
 RUN_ID_STAT = "stdwatch/run_id"
 STAT_NAMES = {
-    "pages": "response_received_count", "new": "stdwatch/new", "updated": "stdwatch/updated",
-    "unchanged": "stdwatch/unchanged", "quarantined": "stdwatch/quarantined", "blocked": BLOCKED_STAT,
+    "pages": "response_received_count",
+    "new": "stdwatch/new",
+    "updated": "stdwatch/updated",
+    "unchanged": "stdwatch/unchanged",
+    "quarantined": "stdwatch/quarantined",
+    "blocked": BLOCKED_STAT,
     "errors": "log_count/ERROR",
 }
 

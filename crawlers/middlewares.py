@@ -45,8 +45,9 @@ class BlockDetectionMiddleware:
 class ParseErrorQuarantine:
     """Spider middleware: the one place a ParseError becomes a QuarantineItem (url, reason, body)."""
 
-    def process_spider_exception(self, response: Response,
-                                 exception: Exception) -> list[QuarantineItem] | None:
+    def process_spider_exception(
+        self, response: Response, exception: Exception
+    ) -> list[QuarantineItem] | None:
         if not isinstance(exception, ParseError):
             return None
         body = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")

@@ -96,4 +96,3 @@ class StorePipeline:
             if result is not None:
                 merged.append(result)
         return merged
-

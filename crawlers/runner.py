@@ -52,14 +52,21 @@ def _pairs(items: Iterable[str], option: str) -> dict[str, str]:
 
 def crawl_job(request: CrawlRequest, settings: Settings, job_dir: Path) -> dict[str, Any]:
     """What the crawl process runs (crawlers/process.py): spider, arguments, Scrapy settings."""
-    given = {"base_url": request.base_url, "code": request.code, "max_pages": request.max_pages,
-             "full": request.full or None}
+    given = {
+        "base_url": request.base_url,
+        "code": request.code,
+        "max_pages": request.max_pages,
+        "full": request.full or None,
+    }
     args = {name: str(value) for name, value in given.items() if value is not None}
     overrides: dict[str, Any] = {**scrapy_settings(settings), "JOBDIR": str(job_dir)}
     if request.delay is not None:
         overrides |= {"DOWNLOAD_DELAY": request.delay, "AUTOTHROTTLE_ENABLED": request.delay != 0}
-    return {"spider": request.spider, "args": args | _pairs(request.spider_args, "--arg"),
-            "settings": overrides | _pairs(request.settings, "--set")}
+    return {
+        "spider": request.spider,
+        "args": args | _pairs(request.spider_args, "--arg"),
+        "settings": overrides | _pairs(request.settings, "--set"),
+    }
 
 
 def _recorded_run(settings: Settings, run_id: int | None) -> RunInfo | None:
@@ -89,8 +96,13 @@ def run_crawl(request: CrawlRequest, settings: Settings) -> tuple[int, RunInfo |
     job_dir = request.job_dir(settings)
     job = crawl_job(request, settings, job_dir)
     job_dir.parent.mkdir(parents=True, exist_ok=True)
-    completed = subprocess.run([sys.executable, "-m", "crawlers.process"], input=json.dumps(job), text=True,
-                               stdout=subprocess.PIPE, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-m", "crawlers.process"],
+        input=json.dumps(job),
+        text=True,
+        stdout=subprocess.PIPE,
+        check=False,
+    )
     run = _recorded_run(settings, _run_id(completed.stdout))
     if run is not None and run.finish_reason == "finished":
         shutil.rmtree(job_dir, ignore_errors=True)  # done: the next run starts afresh, not from this job

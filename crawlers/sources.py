@@ -67,8 +67,9 @@ def load_registry(path: Path) -> Registry:
     """Read and check a sources file; every problem names the file and the source."""
     with path.open("rb") as handle:
         tables = tomllib.load(handle)
-    return Registry({name: _source(name, rank, table, path)
-                     for rank, (name, table) in enumerate(tables.items())})
+    return Registry(
+        {name: _source(name, rank, table, path) for rank, (name, table) in enumerate(tables.items())}
+    )
 
 
 @lru_cache(maxsize=1)

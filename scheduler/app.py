@@ -53,7 +53,7 @@ FIXED_JOBS = (
     JobSpec("status.roll", "scheduler.jobs:status_roll", "5 0 * * *"),  # just after midnight: effective today
     JobSpec("alerts.catch_up", "scheduler.jobs:match_catch_up", "*/15 * * * *"),
     JobSpec("alerts.digests", "scheduler.jobs:digests", "*/5 * * * *"),  # it knows which digests are due
-    JobSpec("alerts.reminders", "scheduler.jobs:reminders", "0 8 * * *"),
+    JobSpec("alerts.reminders", "scheduler.jobs:reminders", "30 7 * * *"),
     JobSpec("alerts.flush", "scheduler.jobs:flush_outbox", "* * * * *"),
     JobSpec("alerts.confirmations", "scheduler.jobs:confirmations", "* * * * *"),
 )
@@ -89,8 +89,9 @@ def job_specs(sources: Path = SOURCES) -> list[JobSpec]:
     return [*FIXED_JOBS, *crawl_specs(sources)]
 
 
-def build_scheduler(services: Services, *, crawl: bool, clock: Clock | None = None,
-                    specs: list[JobSpec] | None = None) -> BackgroundScheduler:
+def build_scheduler(
+    services: Services, *, crawl: bool, clock: Clock | None = None, specs: list[JobSpec] | None = None
+) -> BackgroundScheduler:
     """A scheduler (not started) whose jobs sit in the store of record. With crawl=False the crawl jobs are
     kept but paused, so `stdwatch jobs` shows them as off."""
     jobs.bind(JobContext(services, clock or utc_now))
@@ -100,16 +101,26 @@ def build_scheduler(services: Services, *, crawl: bool, clock: Clock | None = No
         timezone=timezone,
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
         executors={"default": ThreadPoolExecutor(WORKERS)},
-        job_defaults={"coalesce": True, "max_instances": 1,
-                      "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
+        },
     )
     specs = job_specs() if specs is None else specs
     existing = {job.id: job for job in stored_jobs(engine)}
     _drop_unknown(services, existing, {spec.id for spec in specs})
     for spec in specs:
         trigger = CronTrigger.from_crontab(spec.cron, timezone=timezone)
-        scheduler.add_job(spec.func, trigger, args=spec.args, id=spec.id, name=spec.id, replace_existing=True,
-                          **_next_run(spec, trigger, existing.get(spec.id), crawl))
+        scheduler.add_job(
+            spec.func,
+            trigger,
+            args=spec.args,
+            id=spec.id,
+            name=spec.id,
+            replace_existing=True,
+            **_next_run(spec, trigger, existing.get(spec.id), crawl),
+        )
     return scheduler
 
 
@@ -118,8 +129,12 @@ def _next_run(spec: JobSpec, trigger: CronTrigger, stored: Job | None, crawl: bo
     the scheduler was down into the future, and the missed run would never happen."""
     if spec.crawl and not crawl:
         return {"next_run_time": None}  # paused
-    unchanged = (stored is not None and repr(stored.trigger) == repr(trigger) and stored.func_ref == spec.func
-                 and tuple(stored.args) == spec.args)
+    unchanged = (
+        stored is not None
+        and repr(stored.trigger) == repr(trigger)
+        and stored.func_ref == spec.func
+        and tuple(stored.args) == spec.args
+    )
     if unchanged and stored is not None and stored.next_run_time is not None:
         return {"next_run_time": stored.next_run_time}
     return {}  # APScheduler computes the next fire time from the trigger
@@ -158,8 +173,14 @@ class RunningScheduler:
         self.stopped.set()
 
 
-def start_scheduler(services: Services, *, crawl: bool, stale_after: timedelta = DEFAULT_STALE_AFTER,
-                    clock: Clock | None = None, holder: str | None = None) -> RunningScheduler:
+def start_scheduler(
+    services: Services,
+    *,
+    crawl: bool,
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+    clock: Clock | None = None,
+    holder: str | None = None,
+) -> RunningScheduler:
     """Take the lock (LockRefused if another scheduler runs), then start the jobs in background threads."""
     clock = clock or utc_now
     lock = StoreLock(services.repo.engine, holder or holder_name(), stale_after)
@@ -175,8 +196,13 @@ def start_scheduler(services: Services, *, crawl: bool, stale_after: timedelta =
     return running
 
 
-def run_foreground(services: Services, *, crawl: bool, stale_after: timedelta = DEFAULT_STALE_AFTER,
-                   on_started: Callable[[RunningScheduler], None] | None = None) -> int:
+def run_foreground(
+    services: Services,
+    *,
+    crawl: bool,
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+    on_started: Callable[[RunningScheduler], None] | None = None,
+) -> int:
     """Run until SIGINT/SIGTERM (exit status 0) or until the lock is lost to another scheduler (status 1)."""
     running = start_scheduler(services, crawl=crawl, stale_after=stale_after)
 

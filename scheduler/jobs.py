@@ -70,8 +70,13 @@ def run_recorded(job_id: str, work: Callable[[JobContext], str]) -> str | None:
     except Exception as exc:  # recorded and logged: the scheduler must outlive any one job
         text = f"{type(exc).__name__}: {exc}"
         runs.finish(run_id, ERROR, text, ctx.now())
-        log.error("job=%s outcome=error seconds=%.2f message=%s", job_id, time.monotonic() - began, text,
-                  exc_info=log.isEnabledFor(logging.DEBUG))
+        log.error(
+            "job=%s outcome=error seconds=%.2f message=%s",
+            job_id,
+            time.monotonic() - began,
+            text,
+            exc_info=log.isEnabledFor(logging.DEBUG),
+        )
         return None
     runs.finish(run_id, OK, message, ctx.now())
     log.info("job=%s outcome=ok seconds=%.2f message=%s", job_id, time.monotonic() - began, message)
@@ -91,9 +96,11 @@ def _crawl(services: Services, spider: str) -> str:
     run = outcome.run
     if run is None:
         raise RuntimeError(f"{spider}: crawl process exited with {outcome.exit_code} and recorded no run")
-    stats = (f"{run.finish_reason}; pages {run.pages}, new {run.new}, updated {run.updated}, unchanged "
-             f"{run.unchanged}, quarantined {run.quarantined}, blocked {run.blocked}, errors {run.errors}; "
-             f"indexed {outcome.indexed}")
+    stats = (
+        f"{run.finish_reason}; pages {run.pages}, new {run.new}, updated {run.updated}, unchanged "
+        f"{run.unchanged}, quarantined {run.quarantined}, blocked {run.blocked}, errors {run.errors}; "
+        f"indexed {outcome.indexed}"
+    )
     if outcome.exit_code != 0:
         raise RuntimeError(f"{spider}: crawl process exited with {outcome.exit_code}: {stats}")
     return stats
@@ -165,8 +172,10 @@ def flush_outbox() -> None:
         from alerts.delivery import flush_outbox as flush
 
         result = flush(ctx.services, ctx.now())
-        summary = (f"sent {result.sent}, retried {result.retried}, failed {result.failed}, "
-                   f"cancelled {result.cancelled}")
+        summary = (
+            f"sent {result.sent}, retried {result.retried}, failed {result.failed}, "
+            f"cancelled {result.cancelled}"
+        )
         if result.stopped:  # the SMTP server went away: show it as a failed run, the rest waits in the outbox
             raise RuntimeError(f"SMTP connection lost; {summary}")
         return summary

@@ -48,15 +48,17 @@ class LockRefused(Exception):
         super().__init__(
             f"another scheduler is running: {current.holder} (last heartbeat {beat} UTC, "
             f"{max(age, 0):.0f} s ago); its lock may be taken over after "
-            f"{stale_after.total_seconds() / 60:g} minutes without a heartbeat")
+            f"{stale_after.total_seconds() / 60:g} minutes without a heartbeat"
+        )
         self.current = current
 
 
 class StoreLock:
     """The lock row, read and changed only with compare-and-set statements so two starters cannot both win."""
 
-    def __init__(self, engine: Engine, holder: str, stale_after: timedelta = DEFAULT_STALE_AFTER,
-                 name: str = LOCK_NAME) -> None:
+    def __init__(
+        self, engine: Engine, holder: str, stale_after: timedelta = DEFAULT_STALE_AFTER, name: str = LOCK_NAME
+    ) -> None:
         self.engine = engine
         self.holder = holder
         self.stale_after = stale_after
@@ -65,8 +67,11 @@ class StoreLock:
     def current(self) -> LockHolder | None:
         """The holder of the lock now, if any."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(SchedulerLock.holder, SchedulerLock.heartbeat_at)
-                               .where(SchedulerLock.name == self.name)).first()
+            row = conn.execute(
+                select(SchedulerLock.holder, SchedulerLock.heartbeat_at).where(
+                    SchedulerLock.name == self.name
+                )
+            ).first()
         return LockHolder(row.holder, utc(row.heartbeat_at)) if row else None
 
     def acquire(self, now: datetime) -> None:
@@ -75,24 +80,31 @@ class StoreLock:
             if self._insert(now):
                 return
             with self.engine.connect() as conn:
-                row = conn.execute(select(SchedulerLock.holder, SchedulerLock.heartbeat_at)
-                                   .where(SchedulerLock.name == self.name)).first()
+                row = conn.execute(
+                    select(SchedulerLock.holder, SchedulerLock.heartbeat_at).where(
+                        SchedulerLock.name == self.name
+                    )
+                ).first()
             if row is None:
                 continue
             current = LockHolder(row.holder, utc(row.heartbeat_at))
             if utc(now) - current.heartbeat_at <= self.stale_after:
                 raise LockRefused(current, now, self.stale_after)
             if self._take_over(row.holder, row.heartbeat_at, now):
-                log.warning("took over a stale scheduler lock: holder=%s last_heartbeat=%s",
-                            current.holder, current.heartbeat_at.isoformat())
+                log.warning(
+                    "took over a stale scheduler lock: holder=%s last_heartbeat=%s",
+                    current.holder,
+                    current.heartbeat_at.isoformat(),
+                )
                 return
         raise LockRefused(self.current() or LockHolder("unknown", utc(now)), now, self.stale_after)
 
     def _insert(self, now: datetime) -> bool:
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(SchedulerLock)
-                             .values(name=self.name, holder=self.holder, heartbeat_at=utc(now)))
+                conn.execute(
+                    insert(SchedulerLock).values(name=self.name, holder=self.holder, heartbeat_at=utc(now))
+                )
         except IntegrityError:
             return False
         return True
@@ -100,32 +112,47 @@ class StoreLock:
     def _take_over(self, old_holder: str, old_heartbeat: datetime, now: datetime) -> bool:
         # The raw heartbeat value read back is compared, so a holder that beat in the meantime keeps its lock.
         with self.engine.begin() as conn:
-            result = conn.execute(update(SchedulerLock)
-                                  .where(SchedulerLock.name == self.name, SchedulerLock.holder == old_holder,
-                                         SchedulerLock.heartbeat_at == old_heartbeat)
-                                  .values(holder=self.holder, heartbeat_at=utc(now)))
+            result = conn.execute(
+                update(SchedulerLock)
+                .where(
+                    SchedulerLock.name == self.name,
+                    SchedulerLock.holder == old_holder,
+                    SchedulerLock.heartbeat_at == old_heartbeat,
+                )
+                .values(holder=self.holder, heartbeat_at=utc(now))
+            )
         return result.rowcount == 1
 
     def heartbeat(self, now: datetime) -> bool:
         """Refresh our heartbeat; False when the lock is no longer ours (taken over while we were stale)."""
         with self.engine.begin() as conn:
-            result = conn.execute(update(SchedulerLock)
-                                  .where(SchedulerLock.name == self.name, SchedulerLock.holder == self.holder)
-                                  .values(heartbeat_at=utc(now)))
+            result = conn.execute(
+                update(SchedulerLock)
+                .where(SchedulerLock.name == self.name, SchedulerLock.holder == self.holder)
+                .values(heartbeat_at=utc(now))
+            )
         return result.rowcount == 1
 
     def release(self) -> None:
         """Give the lock up (only if it is still ours)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(SchedulerLock)
-                         .where(SchedulerLock.name == self.name, SchedulerLock.holder == self.holder))
+            conn.execute(
+                delete(SchedulerLock).where(
+                    SchedulerLock.name == self.name, SchedulerLock.holder == self.holder
+                )
+            )
 
 
 class Heartbeat:
     """A daemon thread that keeps the lock alive and calls `on_lost` if another scheduler took it."""
 
-    def __init__(self, lock: StoreLock, clock: Callable[[], datetime], on_lost: Callable[[], None],
-                 interval: float | None = None) -> None:
+    def __init__(
+        self,
+        lock: StoreLock,
+        clock: Callable[[], datetime],
+        on_lost: Callable[[], None],
+        interval: float | None = None,
+    ) -> None:
         self.lock = lock
         self.clock = clock
         self.on_lost = on_lost

@@ -47,14 +47,18 @@ class JobRunLog:
 
     def start(self, job_id: str, at: datetime) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(insert(JobRun).values(job_id=job_id, started_at=utc(at))
-                                  .returning(JobRun.id))
+            result = conn.execute(
+                insert(JobRun).values(job_id=job_id, started_at=utc(at)).returning(JobRun.id)
+            )
             return int(result.scalar_one())
 
     def finish(self, run_id: int, outcome: str, message: str, at: datetime) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(JobRun).where(JobRun.id == run_id)
-                         .values(finished_at=utc(at), outcome=outcome, message=message[:MESSAGE_LIMIT]))
+            conn.execute(
+                update(JobRun)
+                .where(JobRun.id == run_id)
+                .values(finished_at=utc(at), outcome=outcome, message=message[:MESSAGE_LIMIT])
+            )
 
     def history(self, job_id: str | None = None, limit: int = 50) -> list[RunRecord]:
         """Most recent runs first."""
@@ -74,8 +78,9 @@ class JobRunLog:
 
 def _record(row: Row[Any]) -> RunRecord:
     finished = row.finished_at
-    return RunRecord(row.id, row.job_id, utc(row.started_at), utc(finished) if finished else None,
-                     row.outcome, row.message)
+    return RunRecord(
+        row.id, row.job_id, utc(row.started_at), utc(finished) if finished else None, row.outcome, row.message
+    )
 
 
 def open_job_store(engine: Engine) -> SQLAlchemyJobStore:
@@ -104,7 +109,9 @@ def schedule_text(trigger: object) -> str:
 def job_table(engine: Engine) -> list[JobStatus]:
     """Every scheduled job with its next and last run, then jobs only known from their history."""
     last = JobRunLog(engine).last_runs()
-    rows = [JobStatus(job.id, schedule_text(job.trigger), job.next_run_time, last.pop(job.id, None))
-            for job in stored_jobs(engine)]
+    rows = [
+        JobStatus(job.id, schedule_text(job.trigger), job.next_run_time, last.pop(job.id, None))
+        for job in stored_jobs(engine)
+    ]
     rows += [JobStatus(job_id, None, None, run) for job_id, run in sorted(last.items())]
     return sorted(rows, key=lambda row: row.id)

@@ -69,8 +69,9 @@ class QueryClause:
 class Analyzer:
     """Folds, segments and expands text the same way for documents and queries."""
 
-    def __init__(self, user_dict: Path | None = None, synonyms: Path | None = None,
-                 segmenter: Segmenter = "rjieba") -> None:
+    def __init__(
+        self, user_dict: Path | None = None, synonyms: Path | None = None, segmenter: Segmenter = "rjieba"
+    ) -> None:
         self._t2s = opencc.OpenCC("t2s")
         self._engine: _Engine = _rjieba_engine() if segmenter == "rjieba" else _JiebaEngine()
         self.segmenter = segmenter
@@ -103,7 +104,7 @@ class Analyzer:
         for run in self.runs(text):
             if _HAN_RE.match(run):
                 tokens.extend(t for t in self._engine.cut_for_search(run) if t.strip())
-                grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+                grams.extend(run[i : i + 2] for i in range(len(run) - 1))
                 grams.append(run[-1])
             else:
                 tokens.append(run)

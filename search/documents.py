@@ -55,7 +55,9 @@ def index_document(doc: SearchDocument, analyzer: Analyzer) -> IndexedDocument:
     title_tok, title_bg = analyzer.analyse("\n".join(doc.titles) or doc.title)
     body_tok, body_bg = analyzer.analyse(doc.body)
     tags = [tag("ics", c) for c in doc.ics] + [tag("hs", h) for h in doc.hs]
-    return IndexedDocument(doc, title_tok, title_bg, body_tok, body_bg, analyzer.runs(" ".join(doc.codes)), tags)
+    return IndexedDocument(
+        doc, title_tok, title_bg, body_tok, body_bg, analyzer.runs(" ".join(doc.codes)), tags
+    )
 
 
 def search_document(data: dict[str, Any]) -> SearchDocument:
@@ -71,10 +73,21 @@ def _standard(r: StandardRecord) -> SearchDocument:
     body = "\n".join(t for t in (r.responsible, *r.drafting_bodies) if t)
     codes = [r.code, r.code_published, *r.replaces, *r.replaced_by, *(a.code for a in r.adopts)]
     return SearchDocument(
-        id=r.id, kind=Kind.STANDARD.value, code=r.code, code_key=r.key, family=r.family.value,
-        region=r.region.value, member=None, status=r.status.value if r.status else None,
-        date=r.published or r.effective, title=r.title or r.code, titles=titles, body=body,
-        codes=list(dict.fromkeys(codes)), ics=r.ics, hs=[],
+        id=r.id,
+        kind=Kind.STANDARD.value,
+        code=r.code,
+        code_key=r.key,
+        family=r.family.value,
+        region=r.region.value,
+        member=None,
+        status=r.status.value if r.status else None,
+        date=r.published or r.effective,
+        title=r.title or r.code,
+        titles=titles,
+        body=body,
+        codes=list(dict.fromkeys(codes)),
+        ics=r.ics,
+        hs=[],
     )
 
 
@@ -82,7 +95,19 @@ def _tbt(r: TbtNotification) -> SearchDocument:
     titles = [t for t in (r.title_zh, r.title) if t]
     body = "\n".join(t for t in (r.description, r.products, r.objective, r.agency, r.member_name) if t)
     return SearchDocument(
-        id=r.id, kind=Kind.TBT.value, code=r.symbol, code_key=r.key, family=None, region=r.region.value,
-        member=r.member, status=None, date=r.distribution_date, title=r.display_title or r.symbol, titles=titles,
-        body=body, codes=list(dict.fromkeys([r.symbol, r.symbol_published])), ics=r.ics, hs=r.hs,
+        id=r.id,
+        kind=Kind.TBT.value,
+        code=r.symbol,
+        code_key=r.key,
+        family=None,
+        region=r.region.value,
+        member=r.member,
+        status=None,
+        date=r.distribution_date,
+        title=r.display_title or r.symbol,
+        titles=titles,
+        body=body,
+        codes=list(dict.fromkeys([r.symbol, r.symbol_published])),
+        ics=r.ics,
+        hs=r.hs,
     )

@@ -20,5 +20,7 @@ def backend_for(settings: Settings) -> SearchBackend:
     if settings.search_backend == "elasticsearch":
         from search.backends.elasticsearch import ElasticsearchBackend
 
-        return ElasticsearchBackend(settings.es_url, analyzer_for(settings), settings.es_index, settings.es_bulk_size)
+        return ElasticsearchBackend(
+            settings.es_url, analyzer_for(settings), settings.es_index, settings.es_bulk_size
+        )
     raise ValueError(f"unknown search backend {settings.search_backend!r}")

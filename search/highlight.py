@@ -69,8 +69,9 @@ def highlight(text: str, terms: list[str], analyzer: Analyzer, width: int = 120)
     return ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(text) else "")
 
 
-def hit_highlights(title: str, titles: list[str], body: str, code: str, terms: list[str],
-                   analyzer: Analyzer) -> dict[str, str]:
+def hit_highlights(
+    title: str, titles: list[str], body: str, code: str, terms: list[str], analyzer: Analyzer
+) -> dict[str, str]:
     """The snippets a search hit shows: title, text and code, each only when it holds a match."""
     out = {}
     for name, text in (("title", "\n".join(titles) or title), ("text", body), ("code", code)):

@@ -56,8 +56,13 @@ class CrawlOutcome:
 
 
 class IngestFlow:
-    def __init__(self, settings: Settings, repo: DocumentRepository, backend: SearchBackend,
-                 listeners: Iterable[Listener] = ()) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        repo: DocumentRepository,
+        backend: SearchBackend,
+        listeners: Iterable[Listener] = (),
+    ) -> None:
         self.settings = settings
         self.repo = repo
         self.backend = backend
@@ -78,8 +83,9 @@ class IngestFlow:
         report.indexed = self.sync()
         return report
 
-    def load_files(self, paths: Sequence[Path], kind: Kind | None = None,
-                   progress: Progress | None = None) -> IngestReport:
+    def load_files(
+        self, paths: Sequence[Path], kind: Kind | None = None, progress: Progress | None = None
+    ) -> IngestReport:
         """Load record files or folders (JSON Lines); bad lines are collected, the rest are stored."""
         report = IngestReport()
 

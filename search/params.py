@@ -95,8 +95,11 @@ def query_from_params(params: Mapping[str, str | Sequence[str]]) -> SearchQuery:
     text = _one("q", params.get("q", ""))
     if len(text) > MAX_TEXT:
         raise ParamError("q", f"at most {MAX_TEXT} characters")
-    filters = {f.name: v for f in EQUALITY_FILTERS + PREFIX_FILTERS
-               if f.name in params and (v := _filter_values(f, params[f.name]))}
+    filters = {
+        f.name: v
+        for f in EQUALITY_FILTERS + PREFIX_FILTERS
+        if f.name in params and (v := _filter_values(f, params[f.name]))
+    }
     ranges = {}
     for f in RANGE_FILTERS:
         low = _date(f"{f.name}_from", params[f"{f.name}_from"]) if f"{f.name}_from" in params else None
@@ -132,9 +135,13 @@ def openapi_parameters() -> list[dict[str, Any]]:
     """OpenAPI descriptions of every accepted parameter, for /api/search and the export endpoint."""
     multi = "Repeat the parameter or separate values by commas."
     out: list[dict[str, Any]] = [
-        {"name": "q", "in": "query", "required": False,
-         "description": "Words (Chinese simplified or traditional, English), a standard code or a TBT symbol.",
-         "schema": {"type": "string", "maxLength": MAX_TEXT, "default": ""}},
+        {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "description": "Words (Chinese simplified or traditional, English), a standard code or a TBT symbol.",
+            "schema": {"type": "string", "maxLength": MAX_TEXT, "default": ""},
+        },
     ]
     for f in EQUALITY_FILTERS + PREFIX_FILTERS:
         item: dict[str, Any] = {"type": "string"}
@@ -143,20 +150,46 @@ def openapi_parameters() -> list[dict[str, Any]]:
         elif f.pattern:
             item["pattern"] = f"^{f.pattern}$"
         how = "prefix" if f in PREFIX_FILTERS else "value"
-        out.append({"name": f.name, "in": "query", "required": False, "style": "form", "explode": True,
-                    "description": f"{f.description}. Filter by {how}; {multi}",
-                    "schema": {"type": "array", "items": item, "maxItems": MAX_VALUES}})
+        out.append(
+            {
+                "name": f.name,
+                "in": "query",
+                "required": False,
+                "style": "form",
+                "explode": True,
+                "description": f"{f.description}. Filter by {how}; {multi}",
+                "schema": {"type": "array", "items": item, "maxItems": MAX_VALUES},
+            }
+        )
     for f in RANGE_FILTERS:
         for end in ("from", "to"):
-            out.append({"name": f"{f.name}_{end}", "in": "query", "required": False,
-                        "description": f"{f.description.split(';')[0]}: {end} this day (inclusive), YYYY-MM-DD.",
-                        "schema": {"type": "string", "format": "date"}})
+            out.append(
+                {
+                    "name": f"{f.name}_{end}",
+                    "in": "query",
+                    "required": False,
+                    "description": f"{f.description.split(';')[0]}: {end} this day (inclusive), YYYY-MM-DD.",
+                    "schema": {"type": "string", "format": "date"},
+                }
+            )
     out += [
-        {"name": "sort", "in": "query", "required": False,
-         "schema": {"type": "string", "enum": [s.value for s in SortOrder], "default": "relevance"}},
-        {"name": "page", "in": "query", "required": False,
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
-        {"name": "size", "in": "query", "required": False,
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": 20}},
+        {
+            "name": "sort",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": [s.value for s in SortOrder], "default": "relevance"},
+        },
+        {
+            "name": "page",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        },
+        {
+            "name": "size",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": 20},
+        },
     ]
     return out

@@ -45,7 +45,7 @@ class Term:
     @property
     def grams(self) -> tuple[str, ...]:
         """The bigrams a PHRASE term is made of."""
-        return tuple(self.text[i:i + 2] for i in range(len(self.text) - 1))
+        return tuple(self.text[i : i + 2] for i in range(len(self.text) - 1))
 
 
 @dataclass(frozen=True)
@@ -92,13 +92,16 @@ class Plan:
         return self.is_code_hit(doc) or self.text_matches(doc)
 
     def text_matches(self, doc: IndexedDocument) -> bool:
-        return all(_clause_matches(c, (doc.title_bg, doc.body_bg), (doc.title_tok, doc.body_tok, doc.codes))
-                   for c in self.clauses)
+        return all(
+            _clause_matches(c, (doc.title_bg, doc.body_bg), (doc.title_tok, doc.body_tok, doc.codes))
+            for c in self.clauses
+        )
 
     def title_matches(self, doc: IndexedDocument) -> bool:
         """The first relevance tier: every clause matches within the titles."""
-        return bool(self.clauses) and all(_clause_matches(c, (doc.title_bg,), (doc.title_tok,))
-                                          for c in self.clauses)
+        return bool(self.clauses) and all(
+            _clause_matches(c, (doc.title_bg,), (doc.title_tok,)) for c in self.clauses
+        )
 
     def is_code_hit(self, doc: IndexedDocument) -> bool:
         code = self.code
@@ -122,7 +125,9 @@ class Plan:
         return True
 
 
-def _clause_matches(clause: Clause, han_fields: Sequence[Sequence[str]], word_fields: Sequence[Sequence[str]]) -> bool:
+def _clause_matches(
+    clause: Clause, han_fields: Sequence[Sequence[str]], word_fields: Sequence[Sequence[str]]
+) -> bool:
     for term in clause.terms:
         if term.mode is TermMode.TOKEN:
             if any(term.text in tokens for tokens in word_fields):
@@ -138,10 +143,7 @@ def _clause_matches(clause: Clause, han_fields: Sequence[Sequence[str]], word_fi
 def _has_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     first = phrase[0]
-    for i, token in enumerate(tokens):
-        if token == first and tuple(tokens[i:i + n]) == phrase:
-            return True
-    return False
+    return any(token == first and tuple(tokens[i:i + n]) == phrase for i, token in enumerate(tokens))
 
 
 # ------------------------------------------------------------------------------------------ compiling
@@ -167,7 +169,12 @@ def compile_query(query: SearchQuery, analyzer: Analyzer) -> Plan:
     ranges = tuple(RangeFilter(name, low, high) for name, (low, high) in query.ranges.items())
     terms = {alt for c in clauses for alt in c.alternatives}
     return Plan(
-        clauses=tuple(_clause(c) for c in clauses), code=code_query(query.text), filters=tuple(filters),
-        ranges=ranges, sort=query.sort, offset=query.offset, size=query.size,
+        clauses=tuple(_clause(c) for c in clauses),
+        code=code_query(query.text),
+        filters=tuple(filters),
+        ranges=ranges,
+        sort=query.sort,
+        offset=query.offset,
+        size=query.size,
         highlight_terms=tuple(sorted(terms, key=len, reverse=True)),
     )

@@ -67,7 +67,7 @@ def _rows(path: Path) -> Iterator[list[Any] | RowError]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
 
     number = 0
     try:
@@ -86,8 +86,9 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
         raise
     except Exception as exc:  # a zip that is no workbook, random bytes, broken XML: openpyxl raises many
         where = f" (after row {number})" if number else ""
-        raise CatalogueError(f"{path}: not a readable .xlsx workbook{where}: {type(exc).__name__}: "
-                             f"{str(exc)[:200]}") from exc
+        raise CatalogueError(
+            f"{path}: not a readable .xlsx workbook{where}: {type(exc).__name__}: {str(exc)[:200]}"
+        ) from exc
 
 
 def _csv_rows(path: Path) -> Iterator[list[str] | RowError]:
@@ -112,10 +113,11 @@ def decode_text(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        if not data[:exc.start].isascii():
+        if not data[: exc.start].isascii():
             # Valid UTF-8 text up to here: a UTF-8 file with a broken byte, not a GBK file.
-            raise CatalogueError(f"{path}: row {_row_at(data, exc.start)}: not valid UTF-8 text "
-                                 f"(byte {exc.start + 1})") from None
+            raise CatalogueError(
+                f"{path}: row {_row_at(data, exc.start)}: not valid UTF-8 text (byte {exc.start + 1})"
+            ) from None
     return _decode(path, data, "gb18030")
 
 
@@ -123,8 +125,10 @@ def _decode(path: Path, data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise CatalogueError(f"{path}: row {_row_at(data, exc.start)}: not UTF-8, UTF-16 or GB18030 text "
-                             f"(byte {exc.start + 1})") from None
+        raise CatalogueError(
+            f"{path}: row {_row_at(data, exc.start)}: not UTF-8, UTF-16 or GB18030 text "
+            f"(byte {exc.start + 1})"
+        ) from None
 
 
 def _row_at(data: bytes, offset: int) -> int:
@@ -154,7 +158,7 @@ def _cell(value: Any) -> Any:
 
 
 def _split(value: str) -> list[str]:
-    return [v.strip() for v in value.replace("；", ";").split(";") if v.strip()]  # noqa: RUF001
+    return [v.strip() for v in value.replace("；", ";").split(";") if v.strip()]
 
 
 def _profile(profile_name: str) -> dict[str, Any]:

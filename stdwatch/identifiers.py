@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002  (the full-width forms and dash kinds sources print are this module's subject)
+
 """Standard codes and WTO TBT document symbols: parse what real sources print, normalize, round-trip.
 
 Sources print `GB/T 19001-2016`, `GBT 19001—2016`, `ＧＢ／Ｔ　１９００１`, `SS 578 : 2012`,
@@ -49,18 +49,28 @@ class Family(StrEnum):
 
 
 FAMILY_REGION: dict[Family, Region] = {
-    Family.GB: Region.CN, Family.GB_T: Region.CN, Family.GB_Z: Region.CN, Family.INDUSTRY: Region.CN,
-    Family.LOCAL: Region.CN, Family.GROUP: Region.CN, Family.ENTERPRISE: Region.CN,
-    Family.CNS: Region.TW, Family.SS: Region.SG,
-    Family.ISO: Region.INTL, Family.IEC: Region.INTL, Family.ISO_IEC: Region.INTL,
+    Family.GB: Region.CN,
+    Family.GB_T: Region.CN,
+    Family.GB_Z: Region.CN,
+    Family.INDUSTRY: Region.CN,
+    Family.LOCAL: Region.CN,
+    Family.GROUP: Region.CN,
+    Family.ENTERPRISE: Region.CN,
+    Family.CNS: Region.TW,
+    Family.SS: Region.SG,
+    Family.ISO: Region.INTL,
+    Family.IEC: Region.INTL,
+    Family.ISO_IEC: Region.INTL,
     Family.OTHER: Region.OTHER,
 }
 
 # PRC industry-standard sector codes (行业标准代号), used when a code has no "/T" to tell it is PRC.
-INDUSTRY_SECTORS = frozenset((  # noqa: SIM905
-    "AQ BB CB CH CJ CY DA DB DL DZ EJ FZ GA GH GM GY HB HG HJ HS HY JB JC JG JR JT JY LB LD LS LY MH MT MZ "
-    "NB NY QB QC QJ QX RB SB SC SF SH SJ SL SN SW SY TB TD TY WB WH WJ WM WS WW XB YB YC YD YS YY YZ ZY"
-).split())
+INDUSTRY_SECTORS = frozenset(
+    (
+        "AQ BB CB CH CJ CY DA DB DL DZ EJ FZ GA GH GM GY HB HG HJ HS HY JB JC JG JR JT JY LB LD LS LY MH MT MZ "
+        "NB NY QB QC QJ QX RB SB SC SF SH SJ SL SN SW SY TB TD TY WB WH WJ WM WS WW XB YB YC YD YS YY YZ ZY"
+    ).split()
+)
 
 # Longest code or symbol accepted, as printed and after folding: real ones are under 50 characters; the cap
 # keeps hostile input (a 500-digit "code" in a search box or a data file) away from the parsers and ids short.
@@ -85,16 +95,34 @@ _CNS_RE = re.compile(
     r"(?: ?: ?(?P<year1>\d{4})| ?\((?P<year2>\d{4})\))?(?: (?P<class2>[A-Z]\d{4,5}))?$"
 )
 _COLON_PREFIXES = (
-    "ISO/IEC/IEEE", "ISO/IEC TS", "ISO/IEC TR", "ISO/IEC", "ISO/ASTM", "ISO/TS", "ISO/TR", "ISO/PAS",
+    "ISO/IEC/IEEE",
+    "ISO/IEC TS",
+    "ISO/IEC TR",
+    "ISO/IEC",
+    "ISO/ASTM",
+    "ISO/TS",
+    "ISO/TR",
+    "ISO/PAS",
     "IEC/TS",
-    "IEC/TR", "IEC/PAS", "ISO", "IEC", "SS ISO/IEC", "SS ISO", "SS IEC", "SS CP", "SS EN", "SS", "TR",
+    "IEC/TR",
+    "IEC/PAS",
+    "ISO",
+    "IEC",
+    "SS ISO/IEC",
+    "SS ISO",
+    "SS IEC",
+    "SS CP",
+    "SS EN",
+    "SS",
+    "TR",
 )
 # Every repetition below is either bounded or separated from its neighbour by a character it cannot take, so
 # the match runs in time linear in the input: one search box query must never stall the server (issue 10,
 # item 1). An unseparated `\d+[A-Z0-9]*` or an unbounded run of prefix words made `A` + 500 digits + `!` take
 # seconds.
 _COLON_RE = re.compile(
-    r"^(?P<prefix>" + "|".join(re.escape(p) for p in sorted(_COLON_PREFIXES, key=len, reverse=True))
+    r"^(?P<prefix>"
+    + "|".join(re.escape(p) for p in sorted(_COLON_PREFIXES, key=len, reverse=True))
     + r"|[A-Z][A-Z0-9]{0,11}(?:[ /][A-Z][A-Z0-9]{0,11}){0,3}?) ?"
     r"(?P<number>[A-Z]?\d[A-Z0-9]*(?:[-.][A-Z0-9]+)*)"
     r"(?: ?: ?(?P<part>PARTS? ?[A-Z0-9]+(?: ?- ?[A-Z0-9]+)?))?"
@@ -125,8 +153,14 @@ class StandardCode:
 
     @property
     def hyphen_year(self) -> bool:
-        return self.family not in (Family.CNS, Family.SS, Family.ISO, Family.IEC, Family.ISO_IEC,
-                                   Family.OTHER)
+        return self.family not in (
+            Family.CNS,
+            Family.SS,
+            Family.ISO,
+            Family.IEC,
+            Family.ISO_IEC,
+            Family.OTHER,
+        )
 
     @property
     def key(self) -> str:
@@ -148,8 +182,15 @@ class StandardCode:
 
 
 def _family_of(prefix: str) -> Family:
-    fixed = {"GB": Family.GB, "GB/T": Family.GB_T, "GB/Z": Family.GB_Z, "CNS": Family.CNS,
-             "ISO/IEC": Family.ISO_IEC, "ISO": Family.ISO, "IEC": Family.IEC}
+    fixed = {
+        "GB": Family.GB,
+        "GB/T": Family.GB_T,
+        "GB/Z": Family.GB_Z,
+        "CNS": Family.CNS,
+        "ISO/IEC": Family.ISO_IEC,
+        "ISO": Family.ISO,
+        "IEC": Family.IEC,
+    }
     if prefix in fixed:
         return fixed[prefix]
     if prefix.startswith("ISO/IEC"):
@@ -214,8 +255,7 @@ def _parse_colon(text: str) -> StandardCode | None:
 
 
 def _capped(text: str, what: str = "standard code") -> str:
-    """The folded text, or CodeError when it is longer than any real code (checked before and after folding).
-    """
+    """The folded text, or CodeError when it is longer than any real code (checked before and after folding)."""
     if len(text) > MAX_CODE_LENGTH:
         raise CodeError(text, what, f"longer than {MAX_CODE_LENGTH} characters")
     cleaned = clean(text)

@@ -67,10 +67,17 @@ class StatusSource(StrEnum):
 
 # What Chinese sources print for a status (openstd, std.samr, hbba: 有更新版 = a newer edition replaces it).
 _STATUS_WORDS = {
-    "现行": Status.CURRENT, "現行": Status.CURRENT, "即将实施": Status.UPCOMING, "即將實施": Status.UPCOMING,
-    "废止": Status.WITHDRAWN, "廢止": Status.WITHDRAWN, "被代替": Status.REPLACED,
+    "现行": Status.CURRENT,
+    "現行": Status.CURRENT,
+    "即将实施": Status.UPCOMING,
+    "即將實施": Status.UPCOMING,
+    "废止": Status.WITHDRAWN,
+    "廢止": Status.WITHDRAWN,
+    "被代替": Status.REPLACED,
     "有更新版": Status.REPLACED,
-    "active": Status.CURRENT, "superseded": Status.REPLACED, "replaced": Status.REPLACED,
+    "active": Status.CURRENT,
+    "superseded": Status.REPLACED,
+    "replaced": Status.REPLACED,
 }
 _DEGREE_WORDS = {"等同": Degree.IDT, "修改": Degree.MOD, "非等效": Degree.NEQ}
 
@@ -195,8 +202,13 @@ LONG_TEXT_LIMIT = 20_000
 URL_LIMIT = 2_000
 LIST_ITEM_LIMIT = 500
 LIST_LENGTH_LIMIT = 1_000
-FIELD_LIMITS = {"description": LONG_TEXT_LIMIT, "objective": LONG_TEXT_LIMIT, "products": LONG_TEXT_LIMIT,
-                "relevant_documents": LONG_TEXT_LIMIT, "source_url": URL_LIMIT}
+FIELD_LIMITS = {
+    "description": LONG_TEXT_LIMIT,
+    "objective": LONG_TEXT_LIMIT,
+    "products": LONG_TEXT_LIMIT,
+    "relevant_documents": LONG_TEXT_LIMIT,
+    "source_url": URL_LIMIT,
+}
 ITEM_LIMITS = {"text_links": URL_LIMIT}
 
 
@@ -237,7 +249,7 @@ def _list(obj: dict[str, Any], key: str) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, str):
-        value = _checked(value, key, LIST_ITEM_LIMIT * LIST_LENGTH_LIMIT).replace("；", ";").replace(",", ";")  # noqa: RUF001
+        value = _checked(value, key, LIST_ITEM_LIMIT * LIST_LENGTH_LIMIT).replace("；", ";").replace(",", ";")
         value = value.split(";")
     if not isinstance(value, list):
         raise RecordError(f"must be a list, got {type(value).__name__}", key)
@@ -276,8 +288,9 @@ def _status(obj: dict[str, Any]) -> Status | None:
     try:
         return Status(text.lower())
     except ValueError:
-        raise RecordError(f"unknown status {shown(text)} (expected one of {[s.value for s in Status]})",
-                          "status") from None
+        raise RecordError(
+            f"unknown status {shown(text)} (expected one of {[s.value for s in Status]})", "status"
+        ) from None
 
 
 def _status_source(obj: dict[str, Any], status: Status | None) -> StatusSource | None:
@@ -287,8 +300,9 @@ def _status_source(obj: dict[str, Any], status: Status | None) -> StatusSource |
     try:
         return StatusSource(text)
     except ValueError:
-        raise RecordError(f"unknown status source {shown(text)} (expected source or derived)",
-                          "status_source") from None
+        raise RecordError(
+            f"unknown status source {shown(text)} (expected source or derived)", "status_source"
+        ) from None
 
 
 def _degree(value: Any) -> Degree | None:
@@ -300,8 +314,9 @@ def _degree(value: Any) -> Degree | None:
     try:
         return Degree(text.upper())
     except ValueError:
-        raise RecordError(f"unknown adoption degree {shown(text)} (expected IDT, MOD or NEQ)",
-                          "adopts") from None
+        raise RecordError(
+            f"unknown adoption degree {shown(text)} (expected IDT, MOD or NEQ)", "adopts"
+        ) from None
 
 
 def _codes(values: list[str], key: str) -> list[str]:
@@ -345,17 +360,27 @@ def standard_from_json(obj: dict[str, Any]) -> StandardRecord:
     status = _status(obj)
     # Code-only records are real (CNS codes cited in BSMI notices): no title is required.
     return StandardRecord(
-        code=str(replace(parsed, class_no=None)), code_published=printed,
-        class_no=parsed.class_no or _text(obj, "class_no"), family=parsed.family, region=parsed.region,
-        title_zh=_text(obj, "title_zh"), title_zh_hant=_text(obj, "title_zh_hant"),
-        title_en=_text(obj, "title_en"), status=status, status_source=_status_source(obj, status),
+        code=str(replace(parsed, class_no=None)),
+        code_published=printed,
+        class_no=parsed.class_no or _text(obj, "class_no"),
+        family=parsed.family,
+        region=parsed.region,
+        title_zh=_text(obj, "title_zh"),
+        title_zh_hant=_text(obj, "title_zh_hant"),
+        title_en=_text(obj, "title_en"),
+        status=status,
+        status_source=_status_source(obj, status),
         published=_date(obj, "published"),
-        effective=_date(obj, "effective"), withdrawn=_date(obj, "withdrawn"), ics=_list(obj, "ics"),
-        ccs=_list(obj, "ccs"), responsible=_text(obj, "responsible"),
+        effective=_date(obj, "effective"),
+        withdrawn=_date(obj, "withdrawn"),
+        ics=_list(obj, "ics"),
+        ccs=_list(obj, "ccs"),
+        responsible=_text(obj, "responsible"),
         drafting_bodies=_list(obj, "drafting_bodies"),
         replaces=_codes(_list(obj, "replaces"), "replaces"),
         replaced_by=_codes(_list(obj, "replaced_by"), "replaced_by"),
-        adopts=_adoptions(obj), source_url=_text(obj, "source_url"),
+        adopts=_adoptions(obj),
+        source_url=_text(obj, "source_url"),
     )
 
 
@@ -389,33 +414,49 @@ def tbt_from_json(obj: dict[str, Any]) -> TbtNotification:
     adoption, adoption_text = _date_or_text(obj, "proposed_adoption", distributed)
     force, force_text = _date_or_text(obj, "proposed_entry_into_force", distributed)
     return TbtNotification(
-        symbol=str(parsed), symbol_published=printed, member=parsed.member,
+        symbol=str(parsed),
+        symbol_published=printed,
+        member=parsed.member,
         # Our own format writes both (`member` is then the symbol's code); the interchange format names it.
         member_name=_text(obj, "member_name") if "member_name" in obj else _text(obj, "member"),
         distribution_date=distributed,
-        comment_deadline=deadline, comment_deadline_text=deadline_text,
-        proposed_adoption=adoption, proposed_adoption_text=adoption_text,
-        proposed_entry_into_force=force, proposed_entry_into_force_text=force_text,
-        title=_text(obj, "title"), title_zh=_text(obj, "title_zh"), description=_text(obj, "description"),
-        objective=_text(obj, "objective"), products=_text(obj, "products"),
-        hs=[h.replace(".", "").replace(" ", "") for h in _list(obj, "hs")], ics=_list(obj, "ics"),
-        agency=_text(obj, "agency"), notified_under=_text(obj, "notified_under"),
+        comment_deadline=deadline,
+        comment_deadline_text=deadline_text,
+        proposed_adoption=adoption,
+        proposed_adoption_text=adoption_text,
+        proposed_entry_into_force=force,
+        proposed_entry_into_force_text=force_text,
+        title=_text(obj, "title"),
+        title_zh=_text(obj, "title_zh"),
+        description=_text(obj, "description"),
+        objective=_text(obj, "objective"),
+        products=_text(obj, "products"),
+        hs=[h.replace(".", "").replace(" ", "") for h in _list(obj, "hs")],
+        ics=_list(obj, "ics"),
+        agency=_text(obj, "agency"),
+        notified_under=_text(obj, "notified_under"),
         relevant_documents=_text(obj, "relevant_documents"),
         countries_affected=_list(obj, "countries_affected"),
-        open_for_comments=_bool(obj, "open_for_comments"), text_links=_list(obj, "text_links"),
+        open_for_comments=_bool(obj, "open_for_comments"),
+        text_links=_list(obj, "text_links"),
         source_url=_text(obj, "source_url"),
     )
 
 
-_BUILDERS: dict[Kind, Callable[[dict[str, Any]], Record]] = {Kind.STANDARD: standard_from_json,
-                                                              Kind.TBT: tbt_from_json}
+_BUILDERS: dict[Kind, Callable[[dict[str, Any]], Record]] = {
+    Kind.STANDARD: standard_from_json,
+    Kind.TBT: tbt_from_json,
+}
 # Fields that name the document: always taken from the line. Other fields are stated when one of the keys that
 # feed them is in the line (most are fed by the key of the same name).
 _TBT_DATES = ("comment_deadline", "proposed_adoption", "proposed_entry_into_force")
 _IDENTITY = frozenset({"code", "code_published", "family", "region", "symbol", "symbol_published", "member"})
-_FED_BY = {"member_name": ("member_name", "member"), "status": ("status", "status_source"),
-           "status_source": ("status", "status_source"),
-           **{f"{d}{tail}": (d, f"{d}_text") for d in _TBT_DATES for tail in ("", "_text")}}
+_FED_BY = {
+    "member_name": ("member_name", "member"),
+    "status": ("status", "status_source"),
+    "status_source": ("status", "status_source"),
+    **{f"{d}{tail}": (d, f"{d}_text") for d in _TBT_DATES for tail in ("", "_text")},
+}
 REPLACE_KEY = "_replace"
 
 

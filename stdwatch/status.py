@@ -31,8 +31,9 @@ from stdwatch.records import Kind, StandardRecord, Status, StatusSource, record_
 from stdwatch.store.repository import DocumentRepository, StoredDocument, UpsertResult
 
 
-def derive_status(record: StandardRecord, today: date,
-                  successor_in_force: bool) -> tuple[Status | None, StatusSource | None]:
+def derive_status(
+    record: StandardRecord, today: date, successor_in_force: bool
+) -> tuple[Status | None, StatusSource | None]:
     """The status as of `today` and where it comes from (the rules in the module docstring)."""
     stated = record.status if record.status_source is not StatusSource.DERIVED else None
     if record.withdrawn is not None and record.withdrawn <= today:
@@ -110,7 +111,8 @@ class _Facts:
         if code in self.by_code:
             return [self.by_code[code]]
         editions: list[dict[str, Any] | None] = [
-            self.by_code[c] for c in self.by_key.get(code, ()) if c != own]
+            self.by_code[c] for c in self.by_key.get(code, ()) if c != own
+        ]
         return editions or [None]
 
     def successor_in_force(self, record: StandardRecord, today: date) -> bool:
@@ -118,8 +120,11 @@ class _Facts:
         if any(data is None or in_force(data, today) for data in named):
             return True
         claims = self.replacing.get(record.code, []) + self.replacing.get(record.key, [])
-        return any(replaces_applies(target, successor, record.code, record.key)
-                   and in_force(self.by_code[successor], today) for successor, target in claims)
+        return any(
+            replaces_applies(target, successor, record.code, record.key)
+            and in_force(self.by_code[successor], today)
+            for successor, target in claims
+        )
 
 
 def roll_statuses(repo: DocumentRepository, today: date) -> UpsertResult:
@@ -153,8 +158,11 @@ def successor_in_force(repo: DocumentRepository, record: StandardRecord, today: 
             return True
     for link in repo.links_to(record.code, record.key):
         successor = repo.get(link.document_id)
-        if (link.relation == "replaces" and successor is not None
-                and replaces_applies(link.target_code, successor.code, record.code, record.key)
-                and in_force(successor.data, today)):
+        if (
+            link.relation == "replaces"
+            and successor is not None
+            and replaces_applies(link.target_code, successor.code, record.code, record.key)
+            and in_force(successor.data, today)
+        ):
             return True
     return False

@@ -50,8 +50,11 @@ def check_code(repo: DocumentRepository, listed: str, today: date | None = None)
     assert isinstance(record, StandardRecord)
     derived, _source = derive_status(record, today, successor_in_force(repo, record, today))
     replaced_by = list(match.data.get("replaced_by") or [])
-    replaced_by += [link.document_id for link in repo.links_to(match.code, match.code_key)
-                    if link.relation == "replaces" and link.document_id != match.id]
+    replaced_by += [
+        link.document_id
+        for link in repo.links_to(match.code, match.code_key)
+        if link.relation == "replaces" and link.document_id != match.id
+    ]
     newer = [d.code for d in editions if d.code > match.code and d.id != match.id]
     replaced_by = list(dict.fromkeys(_code_of(repo, r) for r in replaced_by))
     status = derived.value if derived else UNKNOWN
@@ -66,11 +69,16 @@ def check_code(repo: DocumentRepository, listed: str, today: date | None = None)
     return StatusReport(listed, match.code, status, replaced_by, note)
 
 
-def check_rows(repo: DocumentRepository, rows: Iterable[ListedCode | RowError],
-               today: date | None = None) -> list[StatusReport]:
+def check_rows(
+    repo: DocumentRepository, rows: Iterable[ListedCode | RowError], today: date | None = None
+) -> list[StatusReport]:
     """A report line for every row of a list: a rejected row with its reason, the others with their status."""
-    return [StatusReport(r.listed or "", None, REJECTED, [], r.reason, r.row) if isinstance(r, RowError)
-            else replace(check_code(repo, r.listed, today), row=r.row) for r in rows]
+    return [
+        StatusReport(r.listed or "", None, REJECTED, [], r.reason, r.row)
+        if isinstance(r, RowError)
+        else replace(check_code(repo, r.listed, today), row=r.row)
+        for r in rows
+    ]
 
 
 def _code_of(repo: DocumentRepository, value: str) -> str:

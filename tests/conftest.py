@@ -49,11 +49,14 @@ def repo(settings: Settings) -> DocumentRepository:
 
 
 def demo_records() -> list[Record]:
-    return [record_from_json(json.loads(line)) for line in DEMO_RECORDS.read_text(encoding="utf-8").splitlines()]
+    return [
+        record_from_json(json.loads(line)) for line in DEMO_RECORDS.read_text(encoding="utf-8").splitlines()
+    ]
 
 
-def _real_server(script: Path, what: str, reuse: str, url_key: str, instance_key: str,
-                 timeout: int) -> Iterator[str]:
+def _real_server(
+    script: Path, what: str, reuse: str, url_key: str, instance_key: str, timeout: int
+) -> Iterator[str]:
     """Use the server named by the `reuse` variable, or start one with the repo's script and stop it after the run.
     A server that cannot start fails the run; it is never skipped."""
     if url := os.environ.get(reuse):
@@ -70,15 +73,27 @@ def _real_server(script: Path, what: str, reuse: str, url_key: str, instance_key
 @pytest.fixture(scope="session")
 def es_url() -> Iterator[str]:
     """A real Elasticsearch node for the whole run (.ci/elasticsearch.sh; STDWATCH_TEST_ES_URL reuses one)."""
-    yield from _real_server(ES_SCRIPT, "Elasticsearch", "STDWATCH_TEST_ES_URL", "STDWATCH_ES_URL",
-                            "STDWATCH_ES_INSTANCE", timeout=900)
+    yield from _real_server(
+        ES_SCRIPT,
+        "Elasticsearch",
+        "STDWATCH_TEST_ES_URL",
+        "STDWATCH_ES_URL",
+        "STDWATCH_ES_INSTANCE",
+        timeout=900,
+    )
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A real PostgreSQL server for the whole run (.ci/postgres.sh; STDWATCH_TEST_PG_URL reuses one)."""
-    yield from _real_server(PG_SCRIPT, "PostgreSQL", "STDWATCH_TEST_PG_URL", "STDWATCH_TEST_PG_URL",
-                            "STDWATCH_PG_INSTANCE", timeout=600)
+    yield from _real_server(
+        PG_SCRIPT,
+        "PostgreSQL",
+        "STDWATCH_TEST_PG_URL",
+        "STDWATCH_TEST_PG_URL",
+        "STDWATCH_PG_INSTANCE",
+        timeout=600,
+    )
 
 
 @pytest.fixture(params=STORES)
@@ -119,8 +134,9 @@ def dispose(backend: SearchBackend) -> None:
 
 
 @pytest.fixture
-def backend_factory(request: pytest.FixtureRequest, tmp_path: Path,
-                    analyzer: Analyzer) -> Iterator[Callable[[str], SearchBackend]]:
+def backend_factory(
+    request: pytest.FixtureRequest, tmp_path: Path, analyzer: Analyzer
+) -> Iterator[Callable[[str], SearchBackend]]:
     """Builds empty backends by name; each is removed (indices dropped) after the test."""
     made: list[SearchBackend] = []
 
@@ -135,6 +151,8 @@ def backend_factory(request: pytest.FixtureRequest, tmp_path: Path,
         dispose(backend)
 
 
-def ingest_flow(repo: DocumentRepository, backend: SearchBackend, listeners: list[object] | None = None) -> IngestFlow:
+def ingest_flow(
+    repo: DocumentRepository, backend: SearchBackend, listeners: list[object] | None = None
+) -> IngestFlow:
     """The ingest flow over a test store and backend."""
     return IngestFlow(Settings(), repo, backend, listeners or [])  # type: ignore[arg-type]

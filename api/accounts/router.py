@@ -23,9 +23,15 @@ KeyId = Annotated[int, Path(ge=1)]
 def _user_out(repo: AccountRepository, user: UserInfo) -> UserOut:
     org = repo.organization(user.organization_id)
     assert org is not None  # users.organization_id is a foreign key
-    return UserOut(id=user.id, email=user.email, name=user.name, role=user.role, disabled=user.disabled,
-                   organization=OrganizationOut(id=org.id, name=org.name, timezone=org.timezone),
-                   created_at=user.created_at)
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        disabled=user.disabled,
+        organization=OrganizationOut(id=org.id, name=org.name, timezone=org.timezone),
+        created_at=user.created_at,
+    )
 
 
 def _invalid(field: str, message: str) -> RequestValidationError:
@@ -51,8 +57,9 @@ def create_user(data: UserIn, _: AdminUser, repo: AccountsDep) -> NewUserOut:
     try:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _invalid("timezone", f"unknown timezone {data.timezone!r}; use an IANA name such as "
-                                   "Asia/Shanghai") from None
+        raise _invalid(
+            "timezone", f"unknown timezone {data.timezone!r}; use an IANA name such as Asia/Shanghai"
+        ) from None
     try:
         org = repo.ensure_organization(data.organization, data.timezone)
         user = repo.create_user(org.id, str(data.email), data.name, data.role)
@@ -78,8 +85,11 @@ def revoke_key(key_id: KeyId, user: CurrentUser, repo: AccountsDep) -> KeyOut:
     if key is None:
         raise HTTPException(404, f"no API key {key_id}")
     if key.user_id != user.id and not user.role.allows(Role.ADMIN):
-        raise HTTPException(403, "this needs the admin role or higher to revoke another user's key; "
-                                 f"your API key's user has the {user.role.value} role")
+        raise HTTPException(
+            403,
+            "this needs the admin role or higher to revoke another user's key; "
+            f"your API key's user has the {user.role.value} role",
+        )
     revoked = repo.revoke_key(key_id)
     assert revoked is not None
     return KeyOut(**revoked.__dict__)

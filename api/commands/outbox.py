@@ -24,11 +24,13 @@ STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 
 
 def outbox(
-    show: Annotated[int | None, typer.Option("--show", help="Print one email: headers and text part.")]
-    = None,
+    show: Annotated[
+        int | None, typer.Option("--show", help="Print one email: headers and text part.")
+    ] = None,
     flush: Annotated[bool, typer.Option("--flush", help="Send every email that is due now.")] = False,
-    status: Annotated[str | None, typer.Option(help=f"Only emails in this state: {', '.join(STATUSES)}.")]
-    = None,
+    status: Annotated[
+        str | None, typer.Option(help=f"Only emails in this state: {', '.join(STATUSES)}.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, help="How many emails to list, newest first.")] = 50,
 ) -> None:
     """The email outbox: pending, sent and failed emails with attempts and last error; --show ID; --flush."""
@@ -36,8 +38,10 @@ def outbox(
         console.print(f"[red]error[/red] --status must be one of {', '.join(STATUSES)}, not {status!r}")
         raise typer.Exit(2)
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
+    )
     services = Services.from_settings(settings)
     try:
         code = _run(services, show, flush, status, limit)
@@ -58,8 +62,11 @@ def _run(services: Services, show: int | None, flush: bool, status: str | None, 
     if flush:
         result = flush_outbox(services, datetime.now(UTC))
         lost = "; the SMTP connection was lost, the rest waits" if result.stopped else ""
-        console.print(f"sent {result.sent}, retry later {result.retried}, failed {result.failed}, "
-                      f"cancelled {result.cancelled}{lost}", highlight=False)
+        console.print(
+            f"sent {result.sent}, retry later {result.retried}, failed {result.failed}, "
+            f"cancelled {result.cancelled}{lost}",
+            highlight=False,
+        )
         return 1 if result.retried or result.failed else 0
     _print_table(repo.emails(status, limit), repo.status_counts())
     return 0
@@ -72,17 +79,28 @@ def _print_table(emails: list[EmailRow], counts: dict[str, int]) -> None:
         table.add_column(column, overflow="fold")
     for e in emails:
         waiting = e.status in ("pending", "sending")
-        table.add_row(str(e.id), e.kind, e.recipient, e.subject, e.status, str(e.attempts),
-                      f"{e.next_attempt_at:%Y-%m-%d %H:%M:%S}" if waiting else "",
-                      f"{e.sent_at:%Y-%m-%d %H:%M:%S}" if e.sent_at else "", e.last_error or "")
+        table.add_row(
+            str(e.id),
+            e.kind,
+            e.recipient,
+            e.subject,
+            e.status,
+            str(e.attempts),
+            f"{e.next_attempt_at:%Y-%m-%d %H:%M:%S}" if waiting else "",
+            f"{e.sent_at:%Y-%m-%d %H:%M:%S}" if e.sent_at else "",
+            e.last_error or "",
+        )
     Console(width=200).print(table)
 
 
 def _print_email(email: EmailRow) -> None:
     msg = message_from_string(email.raw, policy=policy.default)
     out = Console(width=200, highlight=False, soft_wrap=True)
-    out.print(f"# email {email.id}: {email.status}, {email.attempts} attempt(s)"
-              + (f", last error: {email.last_error}" if email.last_error else ""), markup=False)
+    out.print(
+        f"# email {email.id}: {email.status}, {email.attempts} attempt(s)"
+        + (f", last error: {email.last_error}" if email.last_error else ""),
+        markup=False,
+    )
     for name in SHOWN_HEADERS:
         if msg[name] is not None:
             out.print(f"{name}: {msg[name]}", markup=False)

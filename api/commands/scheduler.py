@@ -21,8 +21,10 @@ console = Console(stderr=True, soft_wrap=True)
 
 
 def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
+    )
     # Quiet by default, except one line per job run; APScheduler's own chatter stays at the configured level.
     job_logger = logging.getLogger("scheduler")
     if job_logger.getEffectiveLevel() > logging.INFO:
@@ -30,10 +32,15 @@ def _setup_logging(settings: Settings) -> None:
 
 
 def scheduler(
-    no_crawl: Annotated[bool, typer.Option("--no-crawl", help="Keep the crawl jobs paused (no network).")]
-    = False,
-    stale_minutes: Annotated[float, typer.Option(min=0.1, help="Take over a lock whose holder has not beaten "
-                                                               "its heartbeat for this many minutes.")] = 5.0,
+    no_crawl: Annotated[
+        bool, typer.Option("--no-crawl", help="Keep the crawl jobs paused (no network).")
+    ] = False,
+    stale_minutes: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Take over a lock whose holder has not beaten its heartbeat for this many minutes."
+        ),
+    ] = 5.0,
 ) -> None:
     """Run the scheduler in the foreground (crawls, index retry, status roll, alerts); Ctrl-C stops it."""
     settings = get_settings()
@@ -44,12 +51,16 @@ def scheduler(
         jobs = running.scheduler.get_jobs()
         active = [job for job in jobs if job.next_run_time is not None]
         paused = f"{len(jobs) - len(active)} paused" + (" (crawls off)" if no_crawl else "")
-        console.print(f"scheduler running as {running.lock.holder}: {len(active)} jobs active, {paused}; "
-                      "Ctrl-C stops it", highlight=False)
+        console.print(
+            f"scheduler running as {running.lock.holder}: {len(active)} jobs active, {paused}; "
+            "Ctrl-C stops it",
+            highlight=False,
+        )
 
     try:
-        code = run_foreground(services, crawl=not no_crawl, stale_after=timedelta(minutes=stale_minutes),
-                              on_started=started)
+        code = run_foreground(
+            services, crawl=not no_crawl, stale_after=timedelta(minutes=stale_minutes), on_started=started
+        )
     except LockRefused as exc:
         console.print(f"[red]error[/red] {exc}", highlight=False)
         code = 1
@@ -94,5 +105,9 @@ def jobs() -> None:
         out.print(table)
     else:
         out.print("no jobs yet: `stdwatch scheduler` creates them")
-    out.print(f"scheduler: running as {holder.holder}, last heartbeat {_when(holder.heartbeat_at, zone)}"
-              if holder else "scheduler: not running", highlight=False)
+    out.print(
+        f"scheduler: running as {holder.holder}, last heartbeat {_when(holder.heartbeat_at, zone)}"
+        if holder
+        else "scheduler: not running",
+        highlight=False,
+    )

@@ -55,8 +55,9 @@ def create(
             console.print(f"[red]error[/red] {exc}", highlight=False)
             raise typer.Exit(1) from None
         issued = repo.issue_key(user.id, "created with the user")
-    console.print(f"created {user.role.value} {user.email} (id {user.id}) in {organization.name}",
-                  highlight=False)
+    console.print(
+        f"created {user.role.value} {user.email} (id {user.id}) in {organization.name}", highlight=False
+    )
     _show_key(issued.key)
 
 
@@ -84,7 +85,8 @@ def list_users() -> None:
         for column in ("id", "email", "name", "organization", "role", "keys"):
             table.add_column(column)
         for user in repo.users():
-            keys = ", ".join(f"#{k.id} {k.prefix}" + (" (revoked)" if k.revoked_at else "")
-                             for k in repo.keys_of(user.id))
+            keys = ", ".join(
+                f"#{k.id} {k.prefix}" + (" (revoked)" if k.revoked_at else "") for k in repo.keys_of(user.id)
+            )
             table.add_row(str(user.id), user.email, user.name, user.organization, user.role.value, keys)
     Console(width=160).print(table)

@@ -14,9 +14,14 @@ from stdwatch.store.crawl_repository import RunInfo
 router = APIRouter(prefix="/api", tags=["crawls"])
 
 
-@router.get("/crawls", response_model=list[RunInfo], responses=error_responses(400, 422),
-            dependencies=[Depends(only_params("spider", "limit"))])
-def crawls(services: ServicesDep, spider: str | None = None,
-           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[RunInfo]:
+@router.get(
+    "/crawls",
+    response_model=list[RunInfo],
+    responses=error_responses(400, 422),
+    dependencies=[Depends(only_params("spider", "limit"))],
+)
+def crawls(
+    services: ServicesDep, spider: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[RunInfo]:
     """Most recent crawl runs first."""
     return CrawlRepository(services.repo.engine).runs(limit, spider)

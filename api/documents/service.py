@@ -52,7 +52,7 @@ class DocumentDetail:
 _CHAIN_DATES = ("comment_deadline", "proposed_adoption", "proposed_entry_into_force")
 
 
-def _chain_order(symbol: str) -> tuple:
+def _chain_order(symbol: str) -> tuple[Any, ...]:
     return parse_tbt_symbol(symbol).suffixes
 
 
@@ -67,8 +67,16 @@ def notification_chain(repo: DocumentRepository, doc: StoredDocument) -> Notific
                 current[key] = member.data.get(key)
                 current[f"{key}_text"] = member.data.get(f"{key}_text")
                 current[f"{key}_from"] = member.code
-    documents = [Related(_tbt_relation(m.code) if m.code != doc.code_key else "base", m.code, m.id, m.kind,
-                         title_of(m.data)) for m in members]
+    documents = [
+        Related(
+            _tbt_relation(m.code) if m.code != doc.code_key else "base",
+            m.code,
+            m.id,
+            m.kind,
+            title_of(m.data),
+        )
+        for m in members
+    ]
     return NotificationChain(doc.code_key, documents, current)
 
 
@@ -124,8 +132,15 @@ def document_detail(repo: DocumentRepository, doc_id: str) -> DocumentDetail | N
         return None
     versions, previous = [], None
     for entry in repo.history(doc_id):
-        versions.append(VersionInfo(entry.version, entry.recorded_at, entry.content_hash,
-                                    _changed(previous, entry.data), entry.data))
+        versions.append(
+            VersionInfo(
+                entry.version,
+                entry.recorded_at,
+                entry.content_hash,
+                _changed(previous, entry.data),
+                entry.data,
+            )
+        )
         previous = entry.data
     related = _outgoing(repo, doc, repo.links_from(doc_id)) + _incoming(repo, doc)
     seen = {(r.relation, r.id or r.code) for r in related}

@@ -45,8 +45,16 @@ class JobsOut(BaseModel):
 
 def _job(status: JobStatus) -> JobOut:
     last = status.last_run
-    run = JobRunOut(started_at=last.started_at, finished_at=last.finished_at, outcome=last.outcome,
-                    message=last.message) if last else None
+    run = (
+        JobRunOut(
+            started_at=last.started_at,
+            finished_at=last.finished_at,
+            outcome=last.outcome,
+            message=last.message,
+        )
+        if last
+        else None
+    )
     return JobOut(id=status.id, schedule=status.schedule, next_run=status.next_run, last_run=run)
 
 
@@ -55,6 +63,9 @@ def jobs(services: ServicesDep, _admin: Annotated[UserInfo, Depends(require_role
     """The scheduler's jobs: schedule, next run, last run and its outcome; who holds the scheduler lock."""
     engine = services.repo.engine
     holder = StoreLock(engine, holder="").current()
-    lock = SchedulerOut(running=holder is not None, holder=holder.holder if holder else None,
-                        heartbeat_at=holder.heartbeat_at if holder else None)
+    lock = SchedulerOut(
+        running=holder is not None,
+        holder=holder.holder if holder else None,
+        heartbeat_at=holder.heartbeat_at if holder else None,
+    )
     return JobsOut(scheduler=lock, jobs=[_job(status) for status in job_table(engine)])

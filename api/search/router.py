@@ -40,11 +40,20 @@ def search_query(request: Request) -> SearchQuery:
         raise BadRequest(str(exc)) from None
 
 
-@router.get("/search", response_model=SearchOut, responses=ERROR_RESPONSES,
-            openapi_extra={"parameters": openapi_parameters()})
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    responses=ERROR_RESPONSES,
+    openapi_extra={"parameters": openapi_parameters()},
+)
 def search(request: Request, services: ServicesDep) -> SearchOut:
     """Search standards and TBT notifications; facets count kind, region, member, status and year."""
     query = search_query(request)
     result = services.backend.search(query)
-    return SearchOut(total=result.total, page=query.page, size=query.size, facets=result.facets,
-                     hits=[HitOut.model_validate(h, from_attributes=True) for h in result.hits])
+    return SearchOut(
+        total=result.total,
+        page=query.page,
+        size=query.size,
+        facets=result.facets,
+        hits=[HitOut.model_validate(h, from_attributes=True) for h in result.hits],
+    )

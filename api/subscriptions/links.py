@@ -36,8 +36,9 @@ def link_signer(services: ServicesDep) -> Signer:
 SignerDep = Annotated[Signer, Depends(link_signer)]
 
 
-def _recipient(services: ServicesDep, signer: Signer, purpose: str, token: str,
-               max_age: int | None) -> tuple[SubscriptionRepository, Recipient, str]:
+def _recipient(
+    services: ServicesDep, signer: Signer, purpose: str, token: str, max_age: int | None
+) -> tuple[SubscriptionRepository, Recipient, str]:
     try:
         payload = signer.verify(purpose, token, max_age=max_age)
     except TokenError as exc:
@@ -51,26 +52,46 @@ def _recipient(services: ServicesDep, signer: Signer, purpose: str, token: str,
     return subs, recipient, subscription.name
 
 
-@router.get("/api/subscriptions/confirm", response_model=LinkOut, responses=error_responses(400, 404, 422, 503),
-            dependencies=[Depends(only_params("token"))])
+@router.get(
+    "/api/subscriptions/confirm",
+    response_model=LinkOut,
+    responses=error_responses(400, 404, 422, 503),
+    dependencies=[Depends(only_params("token"))],
+)
 def confirm(token: Token, services: ServicesDep, signer: SignerDep) -> LinkOut:
     """Confirm an address from the link in its confirmation email (valid for 14 days)."""
     subs, recipient, name = _recipient(services, signer, CONFIRM, token, CONFIRM_MAX_AGE)
     subs.confirm_recipient(recipient.id)
-    return LinkOut(status="confirmed", email=recipient.email, subscription=name,
-                   message=f"{recipient.email} will receive the alerts of {name!r}")
+    return LinkOut(
+        status="confirmed",
+        email=recipient.email,
+        subscription=name,
+        message=f"{recipient.email} will receive the alerts of {name!r}",
+    )
 
 
-@router.get("/api/unsubscribe", response_model=LinkOut, responses=error_responses(400, 404, 422, 503),
-            dependencies=[Depends(only_params("token"))])
+@router.get(
+    "/api/unsubscribe",
+    response_model=LinkOut,
+    responses=error_responses(400, 404, 422, 503),
+    dependencies=[Depends(only_params("token"))],
+)
 def unsubscribe_info(token: Token, services: ServicesDep, signer: SignerDep) -> LinkOut:
     """What POST to this same URL will do (nothing changes on GET)."""
     _, recipient, name = _recipient(services, signer, UNSUBSCRIBE, token, None)
     if recipient.unsubscribed_at is not None:
-        return LinkOut(status="unsubscribed", email=recipient.email, subscription=name,
-                       message=f"{recipient.email} is already unsubscribed from {name!r}")
-    return LinkOut(status="subscribed", email=recipient.email, subscription=name,
-                   message=f"POST to this URL to stop the alerts of {name!r} to {recipient.email}")
+        return LinkOut(
+            status="unsubscribed",
+            email=recipient.email,
+            subscription=name,
+            message=f"{recipient.email} is already unsubscribed from {name!r}",
+        )
+    return LinkOut(
+        status="subscribed",
+        email=recipient.email,
+        subscription=name,
+        message=f"POST to this URL to stop the alerts of {name!r} to {recipient.email}",
+    )
 
 
 @router.post("/api/unsubscribe", response_model=LinkOut, responses=error_responses(400, 404, 422, 503))
@@ -78,5 +99,9 @@ def unsubscribe(token: Token, services: ServicesDep, signer: SignerDep) -> LinkO
     """RFC 8058 one-click unsubscribe: the token alone is enough (no API key); the body is ignored."""
     subs, recipient, name = _recipient(services, signer, UNSUBSCRIBE, token, None)
     subs.unsubscribe_recipient(recipient.id)
-    return LinkOut(status="unsubscribed", email=recipient.email, subscription=name,
-                   message=f"{recipient.email} will receive no more alerts of {name!r}")
+    return LinkOut(
+        status="unsubscribed",
+        email=recipient.email,
+        subscription=name,
+        message=f"{recipient.email} will receive no more alerts of {name!r}",
+    )

@@ -53,35 +53,52 @@ def profiles() -> list[ProfileOut]:
     return [ProfileOut(**p.__dict__) for p in default_profiles().values()]
 
 
-@router.get("/api/subscriptions", response_model=list[SubscriptionOut], tags=["subscriptions"],
-            responses=_ERRORS)
+@router.get(
+    "/api/subscriptions", response_model=list[SubscriptionOut], tags=["subscriptions"], responses=_ERRORS
+)
 def list_subscriptions(user: SubscriberUser, repo: SubscriptionsDep) -> list[SubscriptionOut]:
     """Your organization's subscriptions."""
     return [to_out(s) for s in repo.of_organization(user.organization_id)]
 
 
-@router.post("/api/subscriptions", response_model=SubscriptionOut, status_code=201, tags=["subscriptions"],
-             responses=_ERRORS)
-def create_subscription(data: SubscriptionIn, user: SubscriberUser,
-                        repo: SubscriptionsDep) -> SubscriptionOut:
+@router.post(
+    "/api/subscriptions",
+    response_model=SubscriptionOut,
+    status_code=201,
+    tags=["subscriptions"],
+    responses=_ERRORS,
+)
+def create_subscription(
+    data: SubscriptionIn, user: SubscriberUser, repo: SubscriptionsDep
+) -> SubscriptionOut:
     """Create a subscription; each address is sent a confirmation link before any alert."""
     with as_422():
         spec = build_spec(data, default_profiles())
     return to_out(repo.create(user.organization_id, user.id, spec))
 
 
-@router.get("/api/subscriptions/{subscription_id}", response_model=SubscriptionOut, tags=["subscriptions"],
-            responses=_ERRORS)
-def get_subscription(subscription_id: SubscriptionId, user: SubscriberUser,
-                     repo: SubscriptionsDep) -> SubscriptionOut:
+@router.get(
+    "/api/subscriptions/{subscription_id}",
+    response_model=SubscriptionOut,
+    tags=["subscriptions"],
+    responses=_ERRORS,
+)
+def get_subscription(
+    subscription_id: SubscriptionId, user: SubscriberUser, repo: SubscriptionsDep
+) -> SubscriptionOut:
     """One of your organization's subscriptions, with the state of each address."""
     return to_out(_owned(repo, subscription_id, user.organization_id))
 
 
-@router.patch("/api/subscriptions/{subscription_id}", response_model=SubscriptionOut, tags=["subscriptions"],
-              responses=_ERRORS)
-def update_subscription(subscription_id: SubscriptionId, patch: SubscriptionPatch, user: SubscriberUser,
-                        repo: SubscriptionsDep) -> SubscriptionOut:
+@router.patch(
+    "/api/subscriptions/{subscription_id}",
+    response_model=SubscriptionOut,
+    tags=["subscriptions"],
+    responses=_ERRORS,
+)
+def update_subscription(
+    subscription_id: SubscriptionId, patch: SubscriptionPatch, user: SubscriberUser, repo: SubscriptionsDep
+) -> SubscriptionOut:
     """Change fields; new addresses must be confirmed, kept addresses keep their state."""
     current = _owned(repo, subscription_id, user.organization_id)
     with as_422():
@@ -92,22 +109,31 @@ def update_subscription(subscription_id: SubscriptionId, patch: SubscriptionPatc
     return to_out(updated)
 
 
-@router.delete("/api/subscriptions/{subscription_id}", status_code=204, tags=["subscriptions"],
-               responses=_ERRORS)
-def delete_subscription(subscription_id: SubscriptionId, user: SubscriberUser,
-                        repo: SubscriptionsDep) -> Response:
+@router.delete(
+    "/api/subscriptions/{subscription_id}", status_code=204, tags=["subscriptions"], responses=_ERRORS
+)
+def delete_subscription(
+    subscription_id: SubscriptionId, user: SubscriberUser, repo: SubscriptionsDep
+) -> Response:
     """Delete a subscription and its recipients."""
     if not repo.delete(subscription_id, user.organization_id):
         raise HTTPException(404, f"no subscription {subscription_id} in your organization")
     return Response(status_code=204)
 
 
-@router.get("/api/subscriptions/{subscription_id}/preview", response_model=PreviewOut, tags=["subscriptions"],
-            responses=_ERRORS)
-def preview_subscription(subscription_id: SubscriptionId, user: SubscriberUser, repo: SubscriptionsDep,
-                         services: ServicesDep,
-                         days: Annotated[int, Query(ge=1, le=366, description="Look back this many days.")] = 30,
-                         ) -> PreviewOut:
+@router.get(
+    "/api/subscriptions/{subscription_id}/preview",
+    response_model=PreviewOut,
+    tags=["subscriptions"],
+    responses=_ERRORS,
+)
+def preview_subscription(
+    subscription_id: SubscriptionId,
+    user: SubscriberUser,
+    repo: SubscriptionsDep,
+    services: ServicesDep,
+    days: Annotated[int, Query(ge=1, le=366, description="Look back this many days.")] = 30,
+) -> PreviewOut:
     """What the subscription would have matched among the documents stored or changed in the last N days
     (the same matcher as the alerts; nothing is sent)."""
     found = _owned(repo, subscription_id, user.organization_id)
@@ -119,7 +145,14 @@ def preview_subscription(subscription_id: SubscriptionId, user: SubscriberUser, 
     for alert in alerts[:500]:
         data = docs[alert.document_id].data if alert.document_id in docs else {}
         title = data.get("title_zh") or data.get("title") or data.get("title_en") or ""
-        hits.append(PreviewHit(document_id=alert.document_id, version=alert.version, reason=alert.reason,
-                               details=alert.details, code=data.get("code") or data.get("symbol") or "",
-                               title=title))
+        hits.append(
+            PreviewHit(
+                document_id=alert.document_id,
+                version=alert.version,
+                reason=alert.reason,
+                details=alert.details,
+                code=data.get("code") or data.get("symbol") or "",
+                title=title,
+            )
+        )
     return PreviewOut(subscription_id=subscription_id, days=days, matches=hits)

@@ -16,18 +16,30 @@ QueryParams = dict[str, Any]
 class SubscriptionIn(BaseModel):
     """A new subscription: `query` for kind=search, `profile` for kind=profile, `codes` for kind=watchlist."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "name": "锂电池 TBT", "kind": "search", "emails": ["qa@example.com"], "frequency": "daily",
-        "language": "zh",
-        "query": {"q": "锂电池", "kind": ["tbt_notification"], "member": ["USA"], "hs": ["8507"]}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "锂电池 TBT",
+                    "kind": "search",
+                    "emails": ["qa@example.com"],
+                    "frequency": "daily",
+                    "language": "zh",
+                    "query": {"q": "锂电池", "kind": ["tbt_notification"], "member": ["USA"], "hs": ["8507"]},
+                }
+            ]
+        },
+    )
 
     name: str = Field(min_length=1, max_length=200)
     kind: SubscriptionKind
     query: QueryParams | None = Field(default=None, description="The parameters /api/search takes, as JSON.")
     profile: str | None = Field(default=None, description="Key of an industry profile (GET /api/profiles).")
     codes: list[str] | None = Field(default=None, description="Standard codes or TBT symbols, any spelling.")
-    emails: list[EmailStr] = Field(min_length=1, max_length=50,
-                                   description="Each address gets a confirmation link before anything else.")
+    emails: list[EmailStr] = Field(
+        min_length=1, max_length=50, description="Each address gets a confirmation link before anything else."
+    )
     frequency: Frequency = Frequency.DAILY
     language: Language = Language.ZH
     active: bool = True

@@ -16,8 +16,11 @@ from stdwatch.accounts import Frequency, Language, SubscriptionKind
 from stdwatch.store.accounts import Recipient, SubscriptionInfo, SubscriptionSpec
 
 # The field each kind needs; the others must not be sent with it.
-KIND_FIELD = {SubscriptionKind.SEARCH: "query", SubscriptionKind.PROFILE: "profile",
-              SubscriptionKind.WATCHLIST: "codes"}
+KIND_FIELD = {
+    SubscriptionKind.SEARCH: "query",
+    SubscriptionKind.PROFILE: "profile",
+    SubscriptionKind.WATCHLIST: "codes",
+}
 
 
 @contextmanager
@@ -28,8 +31,9 @@ def as_422() -> Iterator[None]:
     except FieldError as exc:
         # The field goes into the message: the error handler drops location parts named "query" (it reads
         # them as the query string), which is also the name of a subscription's field.
-        raise RequestValidationError([{"loc": ("body",), "msg": f"{exc.field}: {exc.message}",
-                                       "type": "value_error"}]) from None
+        raise RequestValidationError(
+            [{"loc": ("body",), "msg": f"{exc.field}: {exc.message}", "type": "value_error"}]
+        ) from None
 
 
 def build_spec(data: SubscriptionIn, profiles: Mapping[str, IndustryProfile]) -> SubscriptionSpec:
@@ -49,16 +53,27 @@ def build_spec(data: SubscriptionIn, profiles: Mapping[str, IndustryProfile]) ->
         profile = check_profile(data.profile, profiles)
     else:
         codes = check_codes(data.codes or [])
-    return SubscriptionSpec(name=data.name.strip(), kind=data.kind.value, frequency=data.frequency.value,
-                            language=data.language.value, query=query, profile=profile, codes=codes,
-                            emails=tuple(str(e) for e in data.emails), active=data.active)
+    return SubscriptionSpec(
+        name=data.name.strip(),
+        kind=data.kind.value,
+        frequency=data.frequency.value,
+        language=data.language.value,
+        query=query,
+        profile=profile,
+        codes=codes,
+        emails=tuple(str(e) for e in data.emails),
+        active=data.active,
+    )
 
 
 def merged(current: SubscriptionInfo, patch: SubscriptionPatch) -> SubscriptionIn:
     """The subscription as it would be after the patch (a kind change drops the old kind's field)."""
     base: dict[str, Any] = {
-        "name": current.name, "kind": current.kind, "frequency": current.frequency,
-        "language": current.language, "active": current.active,
+        "name": current.name,
+        "kind": current.kind,
+        "frequency": current.frequency,
+        "language": current.language,
+        "active": current.active,
         "emails": [r.email for r in current.recipients] or None,
         KIND_FIELD[SubscriptionKind(current.kind)]: _kind_value(current),
     }
@@ -78,9 +93,16 @@ def _kind_value(current: SubscriptionInfo) -> Any:
 
 def spec_changes(spec: SubscriptionSpec, patch: SubscriptionPatch) -> dict[str, Any]:
     """The columns to write; `emails` only when the patch names them (kept addresses keep their state)."""
-    changes: dict[str, Any] = {"name": spec.name, "kind": spec.kind, "frequency": spec.frequency,
-                               "language": spec.language, "query": spec.query, "profile": spec.profile,
-                               "codes": spec.codes, "active": spec.active}
+    changes: dict[str, Any] = {
+        "name": spec.name,
+        "kind": spec.kind,
+        "frequency": spec.frequency,
+        "language": spec.language,
+        "query": spec.query,
+        "profile": spec.profile,
+        "codes": spec.codes,
+        "active": spec.active,
+    }
     if "emails" in patch.model_fields_set:
         changes["emails"] = spec.emails
     return changes
@@ -94,8 +116,25 @@ def _status(r: Recipient) -> str:
 
 def to_out(sub: SubscriptionInfo) -> SubscriptionOut:
     return SubscriptionOut(
-        id=sub.id, name=sub.name, kind=SubscriptionKind(sub.kind), query=sub.query, profile=sub.profile,
-        codes=sub.codes, frequency=Frequency(sub.frequency), language=Language(sub.language),
-        active=sub.active, created_at=sub.created_at, updated_at=sub.updated_at,
-        recipients=[RecipientOut(id=r.id, email=r.email, status=_status(r), confirmed_at=r.confirmed_at,
-                                 unsubscribed_at=r.unsubscribed_at) for r in sub.recipients])
+        id=sub.id,
+        name=sub.name,
+        kind=SubscriptionKind(sub.kind),
+        query=sub.query,
+        profile=sub.profile,
+        codes=sub.codes,
+        frequency=Frequency(sub.frequency),
+        language=Language(sub.language),
+        active=sub.active,
+        created_at=sub.created_at,
+        updated_at=sub.updated_at,
+        recipients=[
+            RecipientOut(
+                id=r.id,
+                email=r.email,
+                status=_status(r),
+                confirmed_at=r.confirmed_at,
+                unsubscribed_at=r.unsubscribed_at,
+            )
+            for r in sub.recipients
+        ],
+    )

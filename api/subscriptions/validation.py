@@ -53,8 +53,11 @@ def check_query(params: Mapping[str, Any]) -> dict[str, list[str]]:
         raise FieldError(f"query.{exc.field}", exc.message) from None
     unknown = [m for m in normalized.get("member", []) if m not in wto_members()]
     if unknown:
-        raise FieldError("query.member", f"{unknown} are not WTO Members' symbol codes "
-                                         "(e.g. USA, EU, CHN, TPKM; see config/wto_members.toml)")
+        raise FieldError(
+            "query.member",
+            f"{unknown} are not WTO Members' symbol codes "
+            "(e.g. USA, EU, CHN, TPKM; see config/wto_members.toml)",
+        )
     if not normalized:
         raise FieldError("query", "a saved search needs words (`q`) or at least one filter")
     return normalized

@@ -1,7 +1,6 @@
 """Helpers every site parser shares: label-driven extraction, text clean-up, the parse error."""
 
 # Chinese pages print full-width punctuation (colon, comma, semicolon); strings below match it on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -63,8 +63,10 @@ def _names(items: Any) -> list[str]:
         items = re.split(r"[;,\n]", items)
     if not isinstance(items, list):
         return []
-    names = [str(i.get("name") or "") if isinstance(i, dict) else str(i) if isinstance(i, str) else ""
-             for i in items]
+    names = [
+        str(i.get("name") or "") if isinstance(i, dict) else str(i) if isinstance(i, str) else ""
+        for i in items
+    ]
     return list(dict.fromkeys(clean for n in names if (clean := (clean_html(n) or "").strip())))
 
 
@@ -80,8 +82,14 @@ def _codes_text(item: dict[str, Any], structured: str, free_text: str) -> str:
     return " ".join([*_structured_codes(item.get(structured)), clean_html(item.get(free_text)) or ""])
 
 
-_TYPES = {"regular": "regular", "new": "regular", "addendum": "addendum", "corrigendum": "corrigendum",
-          "revision": "revision", "supplement": "supplement"}
+_TYPES = {
+    "regular": "regular",
+    "new": "regular",
+    "addendum": "addendum",
+    "corrigendum": "corrigendum",
+    "revision": "revision",
+    "supplement": "supplement",
+}
 
 
 def notification_type(item: dict[str, Any], symbol: str) -> str:
@@ -93,8 +101,9 @@ def notification_type(item: dict[str, Any], symbol: str) -> str:
     stated = _TYPES.get(word.strip().lower())
     actual = parse_tbt_symbol(symbol).relation or "regular"
     if stated and stated != actual:
-        log.info("ePing item %s: notificationType %r but symbol %s; the symbol wins",
-                 item.get("id"), word, symbol)
+        log.info(
+            "ePing item %s: notificationType %r but symbol %s; the symbol wins", item.get("id"), word, symbol
+        )
     return actual
 
 
@@ -121,8 +130,10 @@ def symbols(item: dict[str, Any]) -> list[str]:
     raw = str(item.get("documentSymbol") or "")
     if str(item.get("area") or "").upper() == "SPS" or "G/SPS/" in raw.upper():
         # StdWatch keeps TBT notifications only; the spider asks ePing for TBT (domainIds=1).
-        raise ParseError(f"ePing item {item.get('id')}: {raw or 'an item'} is an SPS notification; only TBT "
-                         f"notifications are kept")
+        raise ParseError(
+            f"ePing item {item.get('id')}: {raw or 'an item'} is an SPS notification; only TBT "
+            f"notifications are kept"
+        )
     found = []
     for part in re.split(r"[,;\n]+", raw):
         if part.strip():
@@ -142,7 +153,12 @@ def map_item(item: dict[str, Any], source_url: str) -> list[dict[str, Any]]:
     record: dict[str, Any] = {}
     for field, keys in FIELD_MAP.items():
         value = _first(item, keys)
-        if field in ("distribution_date", "comment_deadline", "proposed_adoption", "proposed_entry_into_force"):
+        if field in (
+            "distribution_date",
+            "comment_deadline",
+            "proposed_adoption",
+            "proposed_entry_into_force",
+        ):
             record[field] = _date_or_text(value)
         else:
             record[field] = clean_html(value)
@@ -153,12 +169,16 @@ def map_item(item: dict[str, Any], source_url: str) -> list[dict[str, Any]]:
     record["keywords"] = _names(item.get("keywords"))
     record["hs"] = hs_codes(_codes_text(item, "hsCodes", "hsCodeText"))
     record["ics"] = ics_codes(_codes_text(item, "icsCodes", "icsCodeText"))
-    record["countries_affected"] = ["all trading partners"] if item.get("allTradingPartners") else \
-        _names(item.get("countriesAffected"))
-    record["open_for_comments"] = item.get("isOpenForComments") if isinstance(item.get("isOpenForComments"), bool) \
-        else None
+    record["countries_affected"] = (
+        ["all trading partners"] if item.get("allTradingPartners") else _names(item.get("countriesAffected"))
+    )
+    record["open_for_comments"] = (
+        item.get("isOpenForComments") if isinstance(item.get("isOpenForComments"), bool) else None
+    )
     links = [item.get("notifiedDocumentLink"), item.get("linkToNotification")]
-    record["text_links"] = [u for raw in links if raw for u in _LINK_SPLIT.split(str(raw)) if u.startswith("http")]
+    record["text_links"] = [
+        u for raw in links if raw for u in _LINK_SPLIT.split(str(raw)) if u.startswith("http")
+    ]
     record["source_url"] = source_url
     clean = {k: v for k, v in record.items() if v not in (None, "", [])}
     records = []

@@ -64,8 +64,10 @@ def extract(html: str, profile: str) -> dict[str, str]:
             found[labels[label]] = value
     missing = [f for f in config.get("required", []) if f not in found]
     if missing:
-        raise ParseError(f"{profile}: unknown layout, none of the labels for {missing} found "
-                         f"(labels are configured in config/label_maps.toml)")
+        raise ParseError(
+            f"{profile}: unknown layout, none of the labels for {missing} found "
+            f"(labels are configured in config/label_maps.toml)"
+        )
     return found
 
 

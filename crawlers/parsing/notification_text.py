@@ -31,15 +31,30 @@ from stdwatch.identifiers import parse_tbt_symbol
 ITEMS: dict[int, tuple[str, tuple[str, ...]]] = {
     1: ("member_name", ("Notifying Member", "Member to Agreement notifying", "通报成员", "发布通报成员")),
     2: ("agency", ("Agency responsible", "负责机构")),
-    3: ("notified_under", ("Notified under Article", "Notified under", "通报依据的条款",
-                           "根据协定哪一条通报")),
+    3: (
+        "notified_under",
+        ("Notified under Article", "Notified under", "通报依据的条款", "根据协定哪一条通报"),
+    ),
     4: ("products", ("Products covered", "覆盖的产品", "涵盖产品")),
-    5: ("title", ("Title, number of pages and language(s) of the notified document",
-                  "Details of notified document(s)", "Details of the notified document(s)",
-                  "通报标题", "通报文件的标题、语言和页数")),
+    5: (
+        "title",
+        (
+            "Title, number of pages and language(s) of the notified document",
+            "Details of notified document(s)",
+            "Details of the notified document(s)",
+            "通报标题",
+            "通报文件的标题、语言和页数",
+        ),
+    ),
     6: ("description", ("Description of content", "内容简述", "通报文件内容简述")),
-    7: ("objective", ("Objective and rationale, including the nature of urgent problems where applicable",
-                      "Objective and rationale", "目的和理由")),
+    7: (
+        "objective",
+        (
+            "Objective and rationale, including the nature of urgent problems where applicable",
+            "Objective and rationale",
+            "目的和理由",
+        ),
+    ),
     8: ("relevant_documents", ("Relevant documents", "相关文件")),
     9: ("proposed_adoption", ("Proposed date of adoption", "拟批准日期")),
     10: ("comment_deadline", ("Final date for comments", "意见反馈截止日期")),
@@ -49,28 +64,43 @@ ENTRY_INTO_FORCE = ("proposed_entry_into_force", ("Proposed date of entry into f
 
 # Items 1 and 2 hold a second question of the form; what follows it goes to its own value, not the item's.
 _SUB_ITEMS = {
-    "member_name": ("local_government", re.compile(
-        r"If applicable,? name of (?:the )?local government involved \(Articles? 3\.2 and 7\.2\):?|"
-        r"如可能,?列出涉及的地方政府名称:?", re.IGNORECASE)),
-    "agency": ("comments_agency", re.compile(
-        r"Name and address \([^)]{0,200}\) of (?:the )?agency or authority designated to handle comments "
-        r"regarding the notification shall be indicated if different from above:?|"
-        r"如果负责处理反馈意见的机构不同于上述负责机构[^:]{0,80}:?", re.IGNORECASE)),
+    "member_name": (
+        "local_government",
+        re.compile(
+            r"If applicable,? name of (?:the )?local government involved \(Articles? 3\.2 and 7\.2\):?|"
+            r"如可能,?列出涉及的地方政府名称:?",
+            re.IGNORECASE,
+        ),
+    ),
+    "agency": (
+        "comments_agency",
+        re.compile(
+            r"Name and address \([^)]{0,200}\) of (?:the )?agency or authority designated to handle comments "
+            r"regarding the notification shall be indicated if different from above:?|"
+            r"如果负责处理反馈意见的机构不同于上述负责机构[^:]{0,80}:?",
+            re.IGNORECASE,
+        ),
+    ),
 }
 # The form's own instructions, printed inside the other items (older and current wordings).
-_INSTRUCTIONS = [re.compile(p, re.IGNORECASE) for p in (
-    r"^\s*\((?:HS|provide)[^:]{0,300}?\)\s*:",
-    r"or address, telephone and fax numbers,? (?:and )?e-?mail and web-?site addresses,? if available,? "
-    r"of (?:the )?other body:?",
-    r"\[excerpt ends here\]",
-)]
+_INSTRUCTIONS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^\s*\((?:HS|provide)[^:]{0,300}?\)\s*:",
+        r"or address, telephone and fax numbers,? (?:and )?e-?mail and web-?site addresses,? if available,? "
+        r"of (?:the )?other body:?",
+        r"\[excerpt ends here\]",
+    )
+]
 _CELL_RULE = re.compile(r"\|\s*:?-{3,}:?\s*(?=\|)")  # markdown table rules: |---|---|
 _SYMBOL = re.compile(r"G/TBT/N/[A-Z]{2,4}/\d{1,6}(?:/(?:Rev|Add|Corr|Suppl)\.\s?\d{1,4}){0,4}", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s|;,)]+")
 _PAGES = re.compile(r"\(?\s*(\d{1,5}) page\(s\),? in ([^)]{1,200})\)?", re.IGNORECASE)
 _DETAIL_LABELS = re.compile(
     r"(Title(?: of the notified document)?|Number of pages|Language\(s\)(?: of the notified document)?|"
-    r"Link(?: to (?:the )?notified document)?)\s*:", re.IGNORECASE)
+    r"Link(?: to (?:the )?notified document)?)\s*:",
+    re.IGNORECASE,
+)
 
 
 # Read and kept in NotificationText.values, but not fields of a notification record.
@@ -188,7 +218,7 @@ def _document(value: str, parsed: NotificationText) -> str | None:
         value = fields.get("title", parts[0])
     if found := _PAGES.search(value):
         parsed.pages, parsed.languages = int(found.group(1)), found.group(2).strip()
-        value = value[:found.start()]
+        value = value[: found.start()]
     return value.strip(" ;,") or None
 
 
@@ -202,7 +232,7 @@ def parse_notification(body: str) -> NotificationText:
     record = parsed.record
     record.update({k: v for k, v in values.items() if v and k not in _NOT_RECORDED})
     # item 8 may cite other notifications: the symbol is the one at the head of the form
-    header = body[:marks[0][0]] if marks else body
+    header = body[: marks[0][0]] if marks else body
     if symbol := _SYMBOL.search(header):
         record["symbol"] = str(parse_tbt_symbol(symbol.group(0)))
     if "notified_under" in record:
@@ -215,4 +245,3 @@ def parse_notification(body: str) -> NotificationText:
     parsed.missing = [n for n in ITEMS if n not in parsed.found]
     parsed.record = {k: v for k, v in record.items() if v not in (None, "", [])}
     return parsed
-

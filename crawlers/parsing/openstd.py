@@ -10,6 +10,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from parsel import Selector
 
@@ -25,8 +26,10 @@ STATUS_WORDS = ("现行", "即将实施", "废止", "被代替")
 # The 备注 row states replacements in prose: `2011-11-01实施,代替GB 13000.1-1993 根据…`
 # (what this edition replaces) or `被GB/T 1.1-2020代替` / `由GB/T 1.1-2020代替` (what replaced it).
 # Several codes are joined by 、 , ; or 和. Each piece is bounded (no nested repeats): linear time.
-_REMARK_CODE = (r"[A-Z]{1,6}(?:\d{2,6})?(?:/[A-Z]{1,2})? ?\d{1,6}(?:\.\d{1,4}){0,4}"
-                r"(?: ?- ?\d{4}|-\d{2}(?!\d))?")
+_REMARK_CODE = (
+    r"[A-Z]{1,6}(?:\d{2,6})?(?:/[A-Z]{1,2})? ?\d{1,6}(?:\.\d{1,4}){0,4}"
+    r"(?: ?- ?\d{4}|-\d{2}(?!\d))?"
+)
 _REMARK_CODES = rf"{_REMARK_CODE}(?: ?(?:、|,|;|和|及|与) ?{_REMARK_CODE})*"
 _REPLACED_BY = re.compile(rf"(?:被|由) ?({_REMARK_CODES}) ?(?:全部|部分)?(?:代替|替代)")
 _REPLACES = re.compile(rf"(?<![被由])(?:全部|部分)?(?:代替|替代)(?:标准)?[: ]?({_REMARK_CODES})")
@@ -54,8 +57,9 @@ class ListRow:
 
     @property
     def fingerprint(self) -> str:
-        return "|".join(str(v) for v in (self.code, self.title_zh, self.status, self.published, self.effective))
-
+        return "|".join(
+            str(v) for v in (self.code, self.title_zh, self.status, self.published, self.effective)
+        )
 
 
 def _columns(table: Selector) -> dict[str, int]:
@@ -80,14 +84,21 @@ def parse_list(html: str) -> ListingPage:
         if not match:
             raise ParseError("openstd list: a row without showInfo('<hcno>')")
 
-        def cell(name: str) -> str | None:
+        def cell(name: str, cells: list[Any] = cells) -> str | None:
             return node_text(cells[columns[name]]) if name in columns else None
 
-        rows.append(ListRow(
-            hcno=match.group(1).upper(), code=cell("标准号") or "", title_zh=cell("标准名称"),
-            adopts_international="采" in (cell("是否采标") or ""),
-            category=cell("类别"), status=cell("状态"), published=cell("发布日期"), effective=cell("实施日期"),
-        ))
+        rows.append(
+            ListRow(
+                hcno=match.group(1).upper(),
+                code=cell("标准号") or "",
+                title_zh=cell("标准名称"),
+                adopts_international="采" in (cell("是否采标") or ""),
+                category=cell("类别"),
+                status=cell("状态"),
+                published=cell("发布日期"),
+                effective=cell("实施日期"),
+            )
+        )
     current, pages = 1, 1
     flat = re.sub(r"\s+", " ", html)
     if m := _PAGES.search(flat):
@@ -112,7 +123,7 @@ def _row_value(page: Selector, label: str) -> str | None:
         content = node_text(td) or ""
         if content.startswith(label):
             bold = td.xpath("./b")
-            return node_text(bold[0]) if bold else text(content[len(label):].lstrip("：:"))
+            return node_text(bold[0]) if bold else text(content[len(label) :].lstrip("：:"))
     return None
 
 
@@ -146,7 +157,7 @@ def parse_remarks(remark: str | None) -> dict[str, list[str] | str]:
 _DASH = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"), "-")  # dash kinds
 
 
-def parse_detail(html: str, url: str) -> dict:
+def parse_detail(html: str, url: str) -> dict[str, Any]:
     """Record fields (interchange keys) from a newGbInfo page."""
     page = Selector(text=html)
     heading = page.css("table.mk1 h1")

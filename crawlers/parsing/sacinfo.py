@@ -36,14 +36,22 @@ def parse_query_list(body: str) -> ListingPage:
     for item in data["records"]:
         if not item.get("pk") or not item.get("code"):
             raise ParseError("sacinfo stdQueryList: a record without 'pk' or 'code'")
-        rows.append(ListedRecord(str(item["pk"]), {
-            "code": text(item["code"]), "title_zh": text(item.get("chName")),
-            "status": text(item.get("status")),
-            "published": _iso(item.get("issueDate")), "effective": _iso(item.get("actDate")),
-            "replaces": split_list(item.get("reviseStdCode")),
-        }))
-    return ListingPage(rows, int(data.get("current") or 1), int(data.get("pages") or 1),
-                       int(data.get("total") or 0))
+        rows.append(
+            ListedRecord(
+                str(item["pk"]),
+                {
+                    "code": text(item["code"]),
+                    "title_zh": text(item.get("chName")),
+                    "status": text(item.get("status")),
+                    "published": _iso(item.get("issueDate")),
+                    "effective": _iso(item.get("actDate")),
+                    "replaces": split_list(item.get("reviseStdCode")),
+                },
+            )
+        )
+    return ListingPage(
+        rows, int(data.get("current") or 1), int(data.get("pages") or 1), int(data.get("total") or 0)
+    )
 
 
 def parse_detail(html: str, url: str) -> dict[str, Any]:
@@ -53,9 +61,15 @@ def parse_detail(html: str, url: str) -> dict[str, Any]:
         raise ParseError("sacinfo stdDetail: no 标准号 in the basic information; the layout may have changed")
     drafting = [d for item in section_texts(page, "起草单位") for d in split_list(item)]
     record = {
-        **page_header(page), "code": pairs["标准号"], "published": pairs.get("发布日期"),
-        "effective": pairs.get("实施日期"), "ccs": split_list(pairs.get("中国标准分类号")),
-        "ics": split_list(pairs.get("国际标准分类号")), "responsible": pairs.get("批准发布部门"),
-        "replaces": split_list(pairs.get("代替标准")), "drafting_bodies": drafting, "source_url": url,
+        **page_header(page),
+        "code": pairs["标准号"],
+        "published": pairs.get("发布日期"),
+        "effective": pairs.get("实施日期"),
+        "ccs": split_list(pairs.get("中国标准分类号")),
+        "ics": split_list(pairs.get("国际标准分类号")),
+        "responsible": pairs.get("批准发布部门"),
+        "replaces": split_list(pairs.get("代替标准")),
+        "drafting_bodies": drafting,
+        "source_url": url,
     }
     return {k: v for k, v in record.items() if v not in (None, "", [])}

@@ -64,7 +64,7 @@ def _pairs(chunks: list[str], labels: dict[str, str]) -> tuple[dict[str, str], i
             continue
         first = i - 1 if first is None else first
         field = labels[label]
-        value = [v] if (v := chunks[i - 1][len(label):].lstrip(" :\uff1a")) else []
+        value = [v] if (v := chunks[i - 1][len(label) :].lstrip(" :\uff1a")) else []
         if not value and i < len(chunks) and not _label_at(chunks[i], ordered):
             value, i = [chunks[i]], i + 1
         while field in _MULTILINE and i < len(chunks) and _continues(chunks[i], ordered):
@@ -109,19 +109,26 @@ def parse_product(page: str, url: str) -> dict[str, Any]:
     elif heading is not None:
         printed = heading[1].group(0)
     else:
-        raise ParseError("sg_standards: unknown layout, no Singapore standard code heading and no code label "
-                         "(labels are configured in config/label_maps.toml)")
+        raise ParseError(
+            "sg_standards: unknown layout, no Singapore standard code heading and no code label "
+            "(labels are configured in config/label_maps.toml)"
+        )
     record: dict[str, Any] = sg_code(printed)
     if heading is not None:
-        rest = chunks[heading[0] + 1:stop]
+        rest = chunks[heading[0] + 1 : stop]
         record["title_en"] = fields.get("title_en") or (rest[0] if rest else None)
         record["scope"] = "\n".join(rest[1:]) or None
-    record.update({
-        "status": fields.get("status"), "edition": fields.get("edition"),
-        "responsible": fields.get("responsible"),
-        "pages": int(m.group(0)) if (m := re.search(r"\d+", fields.get("pages", ""))) else None,
-        "ics": [m.group(1) for line in fields.get("ics", "").splitlines() if (m := _ICS.match(line))],
-        "adopts": adoptions(fields.get("adopts")), "availability": fields.get("availability"),
-        "published": fields.get("published"), "source_url": url,
-    })
+    record.update(
+        {
+            "status": fields.get("status"),
+            "edition": fields.get("edition"),
+            "responsible": fields.get("responsible"),
+            "pages": int(m.group(0)) if (m := re.search(r"\d+", fields.get("pages", ""))) else None,
+            "ics": [m.group(1) for line in fields.get("ics", "").splitlines() if (m := _ICS.match(line))],
+            "adopts": adoptions(fields.get("adopts")),
+            "availability": fields.get("availability"),
+            "published": fields.get("published"),
+            "source_url": url,
+        }
+    )
     return {k: v for k, v in record.items() if v not in (None, "", [])}

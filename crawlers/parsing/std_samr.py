@@ -27,8 +27,11 @@ from crawlers.parsing.common import (
 )
 
 STATUS_WORDS = ("现行", "即将实施", "废止", "被代替", "有更新版")
-DETAIL_PATHS = {"BV_GB": "/gb/search/gbDetailed", "BV_HB": "/hb/search/stdHBDetailed",
-                "BV_DB": "/db/search/stdDBDetailed"}
+DETAIL_PATHS = {
+    "BV_GB": "/gb/search/gbDetailed",
+    "BV_HB": "/hb/search/stdHBDetailed",
+    "BV_DB": "/db/search/stdDBDetailed",
+}
 
 
 def _json(body: str, what: str) -> dict[str, Any]:
@@ -45,10 +48,14 @@ def _code(row: dict[str, Any]) -> str:
 
 def _query_record(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "code": _code(row), "title_zh": text(strip_sacinfo(row.get("C_C_NAME") or row.get("C_NAME") or "")),
-        "title_en": text(row.get("C_E_NAME") or row.get("E_NAME")), "status": text(row.get("STATE")),
-        "published": text(row.get("ISSUE_DATE")), "effective": text(row.get("ACT_DATE")),
-        "ccs": split_list(row.get("CCS")), "ics": split_list(row.get("ICS")),
+        "code": _code(row),
+        "title_zh": text(strip_sacinfo(row.get("C_C_NAME") or row.get("C_NAME") or "")),
+        "title_en": text(row.get("C_E_NAME") or row.get("E_NAME")),
+        "status": text(row.get("STATE")),
+        "published": text(row.get("ISSUE_DATE")),
+        "effective": text(row.get("ACT_DATE")),
+        "ccs": split_list(row.get("CCS")),
+        "ics": split_list(row.get("ICS")),
     }
 
 
@@ -101,9 +108,11 @@ def page_header(page: Selector) -> dict[str, Any]:
     if not header:
         return {}
     status = [node_text(s) for s in header[0].css("span.label-primary")]
-    return {"title_zh": node_text(header[0].css("h4")[0]) if header[0].css("h4") else None,
-            "title_en": node_text(header[0].css("h5")[0]) if header[0].css("h5") else None,
-            "status": next((s for s in status if s in STATUS_WORDS), None)}
+    return {
+        "title_zh": node_text(header[0].css("h4")[0]) if header[0].css("h4") else None,
+        "title_en": node_text(header[0].css("h5")[0]) if header[0].css("h5") else None,
+        "status": next((s for s in status if s in STATUS_WORDS), None),
+    }
 
 
 def parse_detail(html: str, url: str) -> dict[str, Any]:
@@ -111,17 +120,22 @@ def parse_detail(html: str, url: str) -> dict[str, Any]:
     page = Selector(text=html)
     pairs = label_pairs(page, "//dt[contains(@class,'basicInfo-item')]", "following-sibling::dd[1]")
     if not pairs.get("标准号"):
-        raise ParseError("std.samr detail: no 标准号 in the dt/dd basic information; "
-                         "the layout may have changed")
+        raise ParseError(
+            "std.samr detail: no 标准号 in the dt/dd basic information; the layout may have changed"
+        )
     ics = page.xpath("//dt[normalize-space()='国际标准分类号']/following-sibling::dd[1]/span/text()").get()
     replaces = split_list(pairs.get("全部代替标准") or pairs.get("部分代替标准"))
     drafting = section_texts(page, "起草单位")
     record = {
-        **page_header(page), "code": pairs["标准号"], "published": pairs.get("发布日期"),
-        "effective": pairs.get("实施日期"), "ccs": split_list(pairs.get("中国标准分类号")),
+        **page_header(page),
+        "code": pairs["标准号"],
+        "published": pairs.get("发布日期"),
+        "effective": pairs.get("实施日期"),
+        "ccs": split_list(pairs.get("中国标准分类号")),
         "ics": split_list(text(ics) or pairs.get("国际标准分类号")),
-        "responsible": pairs.get("归口单位") or pairs.get("主管部门"), "replaces": replaces,
-        "drafting_bodies": [d for item in drafting for d in split_list(item)], "source_url": url,
+        "responsible": pairs.get("归口单位") or pairs.get("主管部门"),
+        "replaces": replaces,
+        "drafting_bodies": [d for item in drafting for d in split_list(item)],
+        "source_url": url,
     }
     return {k: v for k, v in record.items() if v not in (None, "", [])}
-

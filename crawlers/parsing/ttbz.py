@@ -2,7 +2,6 @@
 (as recorded in 2022). The firewall page it answers scripted requests with since 2026: crawlers.blocking."""
 
 # Chinese pages print full-width punctuation (a colon here); the strings below match it on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -33,8 +32,12 @@ def parse_search(html: str) -> ListingPage:
         if not match or len(cells) < len(columns):
             continue
         cell = {name: node_text(cells[i]) for name, i in columns.items()}
-        listed = {"code": cell.get("标准编号"), "title_zh": cell.get("标准名称"),
-                  "responsible": cell.get("团体名称"), "status": cell.get("状态")}
+        listed = {
+            "code": cell.get("标准编号"),
+            "title_zh": cell.get("标准名称"),
+            "responsible": cell.get("团体名称"),
+            "status": cell.get("状态"),
+        }
         rows.append(ListedRecord(match.group(1), listed))
     current = int(page.css("input#page::attr(value)").get() or 1)
     pages = int(page.css("input#PageCount::attr(value)").get() or 1)
@@ -69,11 +72,16 @@ def parse_detail(html: str, url: str) -> dict[str, Any]:
         raise ParseError("ttbz detail: no 标准编号 in 标准详细信息")
     ccs = (pairs.get("中国标准分类号") or "").split()
     record = {
-        "code": pairs["标准编号"], "title_zh": pairs.get("中文标题"), "title_en": pairs.get("英文标题"),
-        "status": pairs.get("标准状态"), "published": pairs.get("发布日期"),
+        "code": pairs["标准编号"],
+        "title_zh": pairs.get("中文标题"),
+        "title_en": pairs.get("英文标题"),
+        "status": pairs.get("标准状态"),
+        "published": pairs.get("发布日期"),
         "effective": pairs.get("实施日期"),
-        "ics": (pairs.get("国际标准分类号") or "").split()[:1], "ccs": ccs[:1],
-        "responsible": group.get("团体名称"), "drafting_bodies": split_list(pairs.get("起草单位")),
+        "ics": (pairs.get("国际标准分类号") or "").split()[:1],
+        "ccs": ccs[:1],
+        "responsible": group.get("团体名称"),
+        "drafting_bodies": split_list(pairs.get("起草单位")),
         "source_url": url,
     }
     return {k: text(v) if isinstance(v, str) else v for k, v in record.items() if v not in (None, "", [])}

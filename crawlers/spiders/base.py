@@ -85,9 +85,13 @@ class StdWatchSpider(scrapy.Spider):
             return False
         return self.args.full or fresh > 0
 
-    def follow_listing(self, response: Response, parse: Callable[[str], Any],
-                       detail: Callable[[Any], scrapy.Request],
-                       next_page: Callable[[int], scrapy.Request]) -> Iterator[Any]:
+    def follow_listing(
+        self,
+        response: Response,
+        parse: Callable[[str], Any],
+        detail: Callable[[Any], scrapy.Request],
+        next_page: Callable[[int], scrapy.Request],
+    ) -> Iterator[Any]:
         """The list-page flow every listing source shares: parse, request the detail page of each new or
         changed row, and go on to the next page while pages still hold something new."""
         listing = parse(response.text)
@@ -100,8 +104,9 @@ class StdWatchSpider(scrapy.Spider):
         if self.more_pages(listing.page, listing.pages, fresh):
             yield next_page(listing.page + 1)
 
-    def record_from_detail(self, response: Response, parse: Callable[[str, str], dict[str, Any]],
-                           row: Any) -> Iterator[Any]:
+    def record_from_detail(
+        self, response: Response, parse: Callable[[str, str], dict[str, Any]], row: Any
+    ) -> Iterator[Any]:
         """A detail page's record, completed by what its listing row showed (the page wins where both say)."""
         detail = parse(response.text, response.url)
         listed = {k: v for k, v in row.record.items() if v not in (None, "", [])}

@@ -41,12 +41,15 @@ class CnsSpider(StdWatchSpider):
             if class_no:
                 yield self.detail(general, class_no)
             else:
-                yield scrapy.Request(self.url("/", node="result", generalno=general, locale="zh_TW"),
-                                     callback=self.parse_result)
+                yield scrapy.Request(
+                    self.url("/", node="result", generalno=general, locale="zh_TW"),
+                    callback=self.parse_result,
+                )
 
     def detail(self, general: str, class_no: str) -> scrapy.Request:
-        return scrapy.Request(self.url("/", node="detail", generalno=general, classno=class_no),
-                              callback=self.parse_detail)
+        return scrapy.Request(
+            self.url("/", node="detail", generalno=general, classno=class_no), callback=self.parse_detail
+        )
 
     def parse_result(self, response: Response) -> Any:
         links = [href for href in response.css("a::attr(href)").getall() if "node=detail" in href]
@@ -62,12 +65,17 @@ class CnsSpider(StdWatchSpider):
         general = re.sub(r"^CNS\s*", "", fields["general_no"])
         code = f"CNS {general}" + (f" {fields['class_no']}" if fields.get("class_no") else "")
         data = {
-            "code": code, "title_zh_hant": fields.get("title_zh_hant"), "title_en": fields.get("title_en"),
-            "status": fields.get("status"), "published": fields.get("published"),
+            "code": code,
+            "title_zh_hant": fields.get("title_zh_hant"),
+            "title_en": fields.get("title_en"),
+            "status": fields.get("status"),
+            "published": fields.get("published"),
             "ics": split_list(fields.get("ics")),
-            "adopts": labels.adoptions(fields.get("adopts")), "responsible": fields.get("responsible"),
+            "adopts": labels.adoptions(fields.get("adopts")),
+            "responsible": fields.get("responsible"),
             "source_url": response.url,
         }
         data = {k: v for k, v in data.items() if v not in (None, "", [])}
-        yield RecordItem(source_id=f"{general}|{fields.get('class_no')}", url=response.url, data=data,
-                         fingerprint=None)
+        yield RecordItem(
+            source_id=f"{general}|{fields.get('class_no')}", url=response.url, data=data, fingerprint=None
+        )

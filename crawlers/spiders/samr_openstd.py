@@ -23,8 +23,13 @@ class SamrOpenstdSpider(StdWatchSpider):
     args: OpenstdArgs
 
     def list_url(self, page: int) -> str:
-        params: dict[str, Any] = {"page": page, "pageSize": self.config.get("page_size", 50), "p.p1": 0,
-                                  "p.p90": "circulation_date", "p.p91": "desc"}
+        params: dict[str, Any] = {
+            "page": page,
+            "pageSize": self.config.get("page_size", 50),
+            "p.p1": 0,
+            "p.p90": "circulation_date",
+            "p.p91": "desc",
+        }
         if self.args.code:
             params["p.p2"] = self.args.code
         return self.url("/bzgk/std/std_list", **params)
@@ -39,8 +44,9 @@ class SamrOpenstdSpider(StdWatchSpider):
         return scrapy.Request(self.list_url(page), callback=self.parse_list)
 
     def detail_request(self, row: openstd.ListRow) -> scrapy.Request:
-        return scrapy.Request(self.url(self.args.detail_path, hcno=row.hcno), callback=self.parse_detail,
-                              cb_kwargs={"row": row})
+        return scrapy.Request(
+            self.url(self.args.detail_path, hcno=row.hcno), callback=self.parse_detail, cb_kwargs={"row": row}
+        )
 
     def parse_detail(self, response: Response, row: openstd.ListRow) -> Any:
         yield from self.record_from_detail(response, openstd.parse_detail, row)

@@ -25,9 +25,16 @@ class SamrStdSpider(StdWatchSpider):
 
     def query_url(self, page: int) -> str:
         months = "" if self.args.code or self.args.full else self.config.get("issue_months", "")
-        return self.url("/gb/search/gbQueryPage", searchText=self.args.code or "", ics="", state="",
-                        ISSUE_DATE=months, sortOrder="asc", pageSize=self.config.get("page_size", 20),
-                        pageNumber=page)
+        return self.url(
+            "/gb/search/gbQueryPage",
+            searchText=self.args.code or "",
+            ics="",
+            state="",
+            ISSUE_DATE=months,
+            sortOrder="asc",
+            pageSize=self.config.get("page_size", 20),
+            pageNumber=page,
+        )
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.query_request(1)
@@ -40,20 +47,28 @@ class SamrStdSpider(StdWatchSpider):
         except CodeError:
             tid = 2
         url = self.url("/gb/search/gbAdvancedSearchPage", tid=tid, std_p7=code, limit=20, offset=0)
-        return scrapy.Request(url, callback=self.parse_advanced,
-                              headers={"Referer": self.url("/gb/search/gbAdvancedSearch")})
+        return scrapy.Request(
+            url, callback=self.parse_advanced, headers={"Referer": self.url("/gb/search/gbAdvancedSearch")}
+        )
 
     def parse_query(self, response: Response) -> Any:
         size = int(self.config.get("page_size", 20))
-        yield from self.follow_listing(response, lambda body: std_samr.parse_query_page(body, size),
-                                       self.detail_request, self.query_request)
+        yield from self.follow_listing(
+            response,
+            lambda body: std_samr.parse_query_page(body, size),
+            self.detail_request,
+            self.query_request,
+        )
 
     def query_request(self, page: int) -> scrapy.Request:
         return scrapy.Request(self.query_url(page), callback=self.parse_query)
 
     def detail_request(self, row: ListedRecord) -> scrapy.Request:
-        return scrapy.Request(self.url(row.detail_path or std_samr.DETAIL_PATHS["BV_GB"], id=row.source_id),
-                              callback=self.parse_detail, cb_kwargs={"row": row})
+        return scrapy.Request(
+            self.url(row.detail_path or std_samr.DETAIL_PATHS["BV_GB"], id=row.source_id),
+            callback=self.parse_detail,
+            cb_kwargs={"row": row},
+        )
 
     def parse_detail(self, response: Response, row: ListedRecord) -> Any:
         yield from self.record_from_detail(response, std_samr.parse_detail, row)
@@ -61,5 +76,6 @@ class SamrStdSpider(StdWatchSpider):
     def parse_advanced(self, response: Response) -> Any:
         for data in std_samr.parse_advanced_page(response.text):
             data["source_url"] = response.url
-            yield RecordItem(source_id=f"advanced:{data.get('code')}", url=response.url, data=data,
-                             fingerprint=None)
+            yield RecordItem(
+                source_id=f"advanced:{data.get('code')}", url=response.url, data=data, fingerprint=None
+            )

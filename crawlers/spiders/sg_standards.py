@@ -35,12 +35,17 @@ class SgStandardsSpider(StdWatchSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         if self.args.code:
-            log.error("the Singapore Standards eShop has no known search endpoint: follow products by their "
-                      "eShop id with --arg product_ids=<GUID,...> or product_ids in config/sources.toml")
+            log.error(
+                "the Singapore Standards eShop has no known search endpoint: follow products by their "
+                "eShop id with --arg product_ids=<GUID,...> or product_ids in config/sources.toml"
+            )
             raise CloseSpider("code_lookup_unsupported")
         for product in self.product_ids():
-            yield scrapy.Request(self.url(f"/Product/SSPdtDetail/{product}"), callback=self.parse_product,
-                                 cb_kwargs={"product": product})
+            yield scrapy.Request(
+                self.url(f"/Product/SSPdtDetail/{product}"),
+                callback=self.parse_product,
+                cb_kwargs={"product": product},
+            )
 
     def product_ids(self) -> list[str]:
         if self.args.product_ids:

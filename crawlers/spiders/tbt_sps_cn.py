@@ -27,20 +27,41 @@ class TbtSpsCnSpider(StdWatchSpider):
 
     def session(self, page: int) -> scrapy.Request:
         stamp = int(time.time() * 1000) + page
-        return scrapy.Request(self.url("/login/getSession", v=stamp), dont_filter=True, callback=self.find,
-                              cb_kwargs={"page": page})
+        return scrapy.Request(
+            self.url("/login/getSession", v=stamp),
+            dont_filter=True,
+            callback=self.find,
+            cb_kwargs={"page": page},
+        )
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.session(1)
 
     def find(self, response: Response, page: int) -> Any:
-        body = {"keyword": self.args.code or "", "productsCovered": "", "members": "", "hsCode": "",
-                "purposeReason": "", "affectedcorrQt": "", "responsibleorganization": "", "icsCode": "",
-                "startTbdate": "", "endTbdate": "", "page": page, "type": 1,
-                "rows": self.config.get("page_size", 20)}
-        yield scrapy.Request(self.url("/tbt/find"), method="POST", body=json.dumps(body, ensure_ascii=False),
-                             headers={"Content-Type": "application/json;charset=UTF-8"},
-                             callback=self.parse_find, cb_kwargs={"page": page}, dont_filter=True)
+        body = {
+            "keyword": self.args.code or "",
+            "productsCovered": "",
+            "members": "",
+            "hsCode": "",
+            "purposeReason": "",
+            "affectedcorrQt": "",
+            "responsibleorganization": "",
+            "icsCode": "",
+            "startTbdate": "",
+            "endTbdate": "",
+            "page": page,
+            "type": 1,
+            "rows": self.config.get("page_size", 20),
+        }
+        yield scrapy.Request(
+            self.url("/tbt/find"),
+            method="POST",
+            body=json.dumps(body, ensure_ascii=False),
+            headers={"Content-Type": "application/json;charset=UTF-8"},
+            callback=self.parse_find,
+            cb_kwargs={"page": page},
+            dont_filter=True,
+        )
 
     def parse_find(self, response: Response, page: int) -> Any:
         rows, total = self._rows(response.text)
@@ -50,17 +71,22 @@ class TbtSpsCnSpider(StdWatchSpider):
                 symbol = str(parse_tbt_symbol(row.get("tbtno") or ""))
             except CodeError:
                 continue  # SPS or national rows in the same list: not TBT notifications
-            data = {"symbol": symbol, "title_zh": text(row.get("tbtitle")),
-                    "member_name": text(row.get("areaName")), "distribution_date": text(row.get("tbdate")),
-                    "source_url": self.url("/tbt/find")}
+            data = {
+                "symbol": symbol,
+                "title_zh": text(row.get("tbtitle")),
+                "member_name": text(row.get("areaName")),
+                "distribution_date": text(row.get("tbdate")),
+                "source_url": self.url("/tbt/find"),
+            }
             data = {k: v for k, v in data.items() if v}
             fingerprint = json.dumps(data, ensure_ascii=False, sort_keys=True)
             source_id = str(row.get("tbtid") or symbol)
             if self.unchanged(source_id, fingerprint):
                 continue
             fresh += 1
-            yield RecordItem(source_id=source_id, url=response.url, data=data, kind=Kind.TBT,
-                             fingerprint=fingerprint)
+            yield RecordItem(
+                source_id=source_id, url=response.url, data=data, kind=Kind.TBT, fingerprint=fingerprint
+            )
         size = int(self.config.get("page_size", 20))
         pages = page_count(total, size) if total else (page + 1 if len(rows) == size else page)
         if self.more_pages(page, pages, fresh):

@@ -18,8 +18,13 @@ class TtbzGroupSpider(StdWatchSpider):
     name = "ttbz_group"
 
     def search_url(self, page: int) -> str:
-        return self.url("/Home/Standard", searchType=2, key=self.args.code or "", page=page,
-                        ps=self.config.get("page_size", 100))
+        return self.url(
+            "/Home/Standard",
+            searchType=2,
+            key=self.args.code or "",
+            page=page,
+            ps=self.config.get("page_size", 100),
+        )
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.search_request(1)
@@ -31,8 +36,11 @@ class TtbzGroupSpider(StdWatchSpider):
         return scrapy.Request(self.search_url(page), callback=self.parse_search)
 
     def detail_request(self, row: ListedRecord) -> scrapy.Request:
-        return scrapy.Request(self.url(f"/StandardManage/Detail/{row.source_id}/"),
-                              callback=self.parse_detail, cb_kwargs={"row": row})
+        return scrapy.Request(
+            self.url(f"/StandardManage/Detail/{row.source_id}/"),
+            callback=self.parse_detail,
+            cb_kwargs={"row": row},
+        )
 
     def parse_detail(self, response: Response, row: ListedRecord) -> Any:
         yield from self.record_from_detail(response, ttbz.parse_detail, row)

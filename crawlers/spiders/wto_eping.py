@@ -54,16 +54,21 @@ class WtoEpingSpider(StdWatchSpider):
         return (date.today() - timedelta(days=int(self.config.get("days_back", 60)))).isoformat()
 
     def search_request(self, page: int) -> scrapy.Request:
-        params: dict[str, Any] = {"language": 1, "domainIds": TBT_DOMAIN, "page": page,
-                                  "pageSize": self.config.get("page_size", 100)}
+        params: dict[str, Any] = {
+            "language": 1,
+            "domainIds": TBT_DOMAIN,
+            "page": page,
+            "pageSize": self.config.get("page_size", 100),
+        }
         if self.args.code:
             params["documentSymbol"] = self.args.code
         else:
             params["distributionDateFrom"] = self.since()
             if self.country_ids:
                 params["countryIds"] = self.country_ids
-        return self.api_request(self.url("/eping/notifications/search", **params), self.parse_search,
-                                cb_kwargs={"page": page})
+        return self.api_request(
+            self.url("/eping/notifications/search", **params), self.parse_search, cb_kwargs={"page": page}
+        )
 
     def api_request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         headers = {"Ocp-Apim-Subscription-Key": self.key, "Accept": "application/json"}
@@ -72,8 +77,9 @@ class WtoEpingSpider(StdWatchSpider):
     async def start(self) -> AsyncIterator[Any]:
         self.key = str(self.settings.get(EPING_KEY) or "")
         if not self.key:
-            log.error("the WTO ePing API key is missing: set STDWATCH_EPING_KEY "
-                      "(free key at apiportal.wto.org)")
+            log.error(
+                "the WTO ePing API key is missing: set STDWATCH_EPING_KEY (free key at apiportal.wto.org)"
+            )
             raise CloseSpider("missing_api_key")
         if self.wanted_members() and not self.args.code:
             yield self.api_request(self.url("/eping/members", language=1), self.parse_members)
@@ -109,8 +115,9 @@ class WtoEpingSpider(StdWatchSpider):
                 if self.unchanged(source_id, fingerprint):
                     continue
                 fresh += 1
-                yield RecordItem(source_id=source_id, url=response.url, data=record, kind=Kind.TBT,
-                                 fingerprint=fingerprint)
+                yield RecordItem(
+                    source_id=source_id, url=response.url, data=record, kind=Kind.TBT, fingerprint=fingerprint
+                )
         if self.more_pages(page, page_count(total, int(self.config.get("page_size", 100))), fresh):
             yield self.search_request(page + 1)
 

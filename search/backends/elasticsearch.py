@@ -41,16 +41,23 @@ MAPPING: dict[str, Any] = {
     "dynamic": "strict",
     "_meta": {"schema_version": SCHEMA_VERSION},
     "properties": {
-        "id": {"type": "keyword"}, "code": {"type": "keyword"}, "code_key": {"type": "keyword"},
+        "id": {"type": "keyword"},
+        "code": {"type": "keyword"},
+        "code_key": {"type": "keyword"},
         **{f.name: {"type": _ES_TYPES[f.type]} for f in _VALUE_FIELDS},
-        "title_len": {"type": "integer"}, "seq": {"type": "long"},
+        "title_len": {"type": "integer"},
+        "seq": {"type": "long"},
         **{name: TEXT for name in _TEXT_FIELDS},
         "tags": {"type": "keyword"},
         "payload": {"type": "object", "enabled": False},  # original text, kept for snippets, not indexed
     },
 }
-INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "max_result_window": 100_000,
-                  "refresh_interval": "1s"}
+INDEX_SETTINGS = {
+    "number_of_shards": 1,
+    "number_of_replicas": 0,
+    "max_result_window": 100_000,
+    "refresh_interval": "1s",
+}
 _ALL = (("title_bg", "body_bg"), ("title_tok", "body_tok", "codes"))
 _TITLE = (("title_bg",), ("title_tok",))
 _FACET_SIZE = 1000
@@ -63,12 +70,15 @@ def _clause(clause: Clause, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> 
     should: list[dict[str, Any]] = []
     for term in clause.terms:
         if term.mode is TermMode.TOKEN:
-            should.append({"multi_match": {"query": term.text, "fields": list(word_fields), "type": "best_fields"}})
+            should.append(
+                {"multi_match": {"query": term.text, "fields": list(word_fields), "type": "best_fields"}}
+            )
         elif term.mode is TermMode.PREFIX:
             should += [{"prefix": {f: term.text}} for f in han_fields]
         else:
-            should.append({"multi_match": {"query": " ".join(term.grams), "fields": list(han_fields),
-                                           "type": "phrase"}})
+            should.append(
+                {"multi_match": {"query": " ".join(term.grams), "fields": list(han_fields), "type": "phrase"}}
+            )
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
@@ -78,8 +88,9 @@ def _filters(plan: Plan) -> list[dict[str, Any]]:
         if f.kind is FilterKind.EQUALITY:
             filters.append({"terms": {f.field: list(f.values)}})
         else:
-            filters.append({"bool": {"should": [{"prefix": {"tags": p}} for p in f.values],
-                                     "minimum_should_match": 1}})
+            filters.append(
+                {"bool": {"should": [{"prefix": {"tags": p}} for p in f.values], "minimum_should_match": 1}}
+            )
     for r in plan.ranges:
         bounds = {k: v.isoformat() for k, v in (("gte", r.low), ("lte", r.high)) if v}
         filters.append({"range": {r.field: bounds}})
@@ -89,14 +100,26 @@ def _filters(plan: Plan) -> list[dict[str, Any]]:
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
 
-    def __init__(self, url: str, analyzer: Analyzer, index: str = "stdwatch", bulk_size: int = 1000,
-                 max_bulk_size: int = 8000, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        analyzer: Analyzer,
+        index: str = "stdwatch",
+        bulk_size: int = 1000,
+        max_bulk_size: int = 8000,
+        timeout: float = 30.0,
+    ) -> None:
         self.analyzer = analyzer
         self.alias = index
         self.bulk_size = bulk_size
         self.max_bulk_size = max_bulk_size
-        self.client = Elasticsearch(url, request_timeout=timeout, max_retries=5, retry_on_timeout=True,
-                                    retry_on_status=(429, 502, 503, 504))
+        self.client = Elasticsearch(
+            url,
+            request_timeout=timeout,
+            max_retries=5,
+            retry_on_timeout=True,
+            retry_on_status=(429, 502, 503, 504),
+        )
         self._seq = itertools.count(time.time_ns() // 1000)
         self._ensure_alias()
         self._schema_problem = self._find_schema_problem()
@@ -117,9 +140,11 @@ class ElasticsearchBackend(SearchBackend):
         for name, body in mappings.items():
             found = body.get("mappings", {}).get("_meta", {}).get("schema_version")
             if found != SCHEMA_VERSION:
-                return (f"the Elasticsearch index {name} (alias {self.alias}) was built by an older version of "
-                        f"StdWatch (index schema {found}, this version needs {SCHEMA_VERSION}); "
-                        f"run `stdwatch index rebuild`")
+                return (
+                    f"the Elasticsearch index {name} (alias {self.alias}) was built by an older version of "
+                    f"StdWatch (index schema {found}, this version needs {SCHEMA_VERSION}); "
+                    f"run `stdwatch index rebuild`"
+                )
         return None
 
     def schema_problem(self) -> str | None:
@@ -158,8 +183,12 @@ class ElasticsearchBackend(SearchBackend):
         if doc.date:
             values["date"] = doc.date.isoformat()
         return {
-            "id": doc.id, "code": doc.code, "code_key": doc.code_key, **values,
-            "title_len": min(len(doc.title), 1023), "seq": next(self._seq),
+            "id": doc.id,
+            "code": doc.code,
+            "code_key": doc.code_key,
+            **values,
+            "title_len": min(len(doc.title), 1023),
+            "seq": next(self._seq),
             **{name: " ".join(getattr(indexed, name)) for name in _TEXT_FIELDS},
             "tags": indexed.tags,
             "payload": {"title": doc.title, "titles": doc.titles, "body": doc.body},
@@ -176,8 +205,14 @@ class ElasticsearchBackend(SearchBackend):
         while chunk := list(itertools.islice(actions, size)):
             started = time.perf_counter()
             try:
-                ok, errors = helpers.bulk(self.client, chunk, max_retries=5, initial_backoff=1,
-                                          raise_on_error=False, stats_only=False)
+                ok, errors = helpers.bulk(
+                    self.client,
+                    chunk,
+                    max_retries=5,
+                    initial_backoff=1,
+                    raise_on_error=False,
+                    stats_only=False,
+                )
             except (ApiError, TransportError) as exc:
                 raise SearchBackendError(f"elasticsearch bulk request failed: {exc}") from exc
             done += ok
@@ -188,8 +223,10 @@ class ElasticsearchBackend(SearchBackend):
             best_rate = max(best_rate, rate)
         if failed:
             ids = [next(iter(item.values())).get("_id") for item in failed]
-            raise SearchBackendError(f"elasticsearch rejected {len(failed)} documents: {ids[:20]} "
-                                     f"(first error: {json.dumps(failed[0], ensure_ascii=False)[:300]})")
+            raise SearchBackendError(
+                f"elasticsearch rejected {len(failed)} documents: {ids[:20]} "
+                f"(first error: {json.dumps(failed[0], ensure_ascii=False)[:300]})"
+            )
         return done
 
     def index(self, docs: Sequence[SearchDocument]) -> None:
@@ -245,8 +282,11 @@ class ElasticsearchBackend(SearchBackend):
             return []
         searches = [
             {"query": {"term": {"code": code.exact}}, "size": _CODE_LIMIT},
-            {"query": {"term": {"code_key": code.key}}, "size": _CODE_LIMIT,
-             "sort": [{"date": {"order": "desc", "missing": "_last"}}, {"code": "desc"}]},
+            {
+                "query": {"term": {"code_key": code.key}},
+                "size": _CODE_LIMIT,
+                "sort": [{"date": {"order": "desc", "missing": "_last"}}, {"code": "desc"}],
+            },
             {"query": {"prefix": {"code": code.prefix}}, "size": _CODE_LIMIT, "sort": [{"code": "asc"}]},
         ]
         body: list[dict[str, Any]] = []
@@ -268,14 +308,19 @@ class ElasticsearchBackend(SearchBackend):
         must: list[dict[str, Any]] = []
         if code_ids:
             matched = {"bool": {"must": text}} if text else {"match_none": {}}
-            must.append({"bool": {"should": [matched, {"ids": {"values": code_ids}}], "minimum_should_match": 1}})
+            must.append(
+                {"bool": {"should": [matched, {"ids": {"values": code_ids}}], "minimum_should_match": 1}}
+            )
         else:
             must += text
         base = {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(plan)}}
-        summary = self.client.search(index=self.alias, query=base, size=0, track_total_hits=True,
-                                     aggs=self._aggregations(code_ids))
+        summary = self.client.search(
+            index=self.alias, query=base, size=0, track_total_hits=True, aggs=self._aggregations(code_ids)
+        )
         total = int(summary["hits"]["total"]["value"])
-        passing = {b["key"] for b in summary["aggregations"].get("codes", {}).get("ids", {}).get("buckets", [])}
+        passing = {
+            b["key"] for b in summary["aggregations"].get("codes", {}).get("ids", {}).get("buckets", [])
+        }
         first = [i for i in code_ids if i in passing]
         hits = self._page(plan, base, first)
         return SearchResult(total=total, hits=hits, facets=self._facets(summary["aggregations"]))
@@ -284,8 +329,10 @@ class ElasticsearchBackend(SearchBackend):
     def _aggregations(code_ids: list[str]) -> dict[str, Any]:
         aggs: dict[str, Any] = {f: {"terms": {"field": f, "size": _FACET_SIZE}} for f in FACETS}
         if code_ids:
-            aggs["codes"] = {"filter": {"ids": {"values": code_ids}},
-                             "aggs": {"ids": {"terms": {"field": "id", "size": len(code_ids)}}}}
+            aggs["codes"] = {
+                "filter": {"ids": {"values": code_ids}},
+                "aggs": {"ids": {"terms": {"field": "id", "size": len(code_ids)}}},
+            }
         return aggs
 
     @staticmethod
@@ -299,16 +346,20 @@ class ElasticsearchBackend(SearchBackend):
     def _page(self, plan: Plan, base: dict[str, Any], first: list[str]) -> list[SearchHit]:
         end = plan.offset + plan.size
         relevance = plan.sort is SortOrder.RELEVANCE
-        lead = first[plan.offset:end] if relevance else []
+        lead = first[plan.offset : end] if relevance else []
         wanted = plan.size - len(lead)
         start = max(0, plan.offset - len(first)) if relevance else plan.offset
         sources: dict[str, dict[str, Any]] = {}
         rest: list[str] = []
         if wanted > 0:
-            response = self.client.search(index=self.alias, query=self._ranked(base, plan, first),
-                                          sort=self._sort(plan), from_=start, size=wanted,
-                                          source_includes=["payload", "kind", "code", "region", "member",
-                                                           "status", "date"])
+            response = self.client.search(
+                index=self.alias,
+                query=self._ranked(base, plan, first),
+                sort=self._sort(plan),
+                from_=start,
+                size=wanted,
+                source_includes=["payload", "kind", "code", "region", "member", "status", "date"],
+            )
             for hit in response["hits"]["hits"]:
                 rest.append(hit["_id"])
                 sources[hit["_id"]] = hit["_source"]
@@ -327,10 +378,15 @@ class ElasticsearchBackend(SearchBackend):
         if plan.ranks_by_title:
             in_title = {"bool": {"must": [_clause(c, _TITLE) for c in plan.clauses]}}
             # Score 1/title_len inside the title tier (shorter titles first), 0 outside it.
-            query["bool"]["should"] = [{"function_score": {
-                "query": {"constant_score": {"filter": in_title}},
-                "field_value_factor": {"field": "title_len", "modifier": "reciprocal", "missing": 1},
-                "boost_mode": "replace"}}]
+            query["bool"]["should"] = [
+                {
+                    "function_score": {
+                        "query": {"constant_score": {"filter": in_title}},
+                        "field_value_factor": {"field": "title_len", "modifier": "reciprocal", "missing": 1},
+                        "boost_mode": "replace",
+                    }
+                }
+            ]
         return query
 
     @staticmethod
@@ -347,9 +403,15 @@ class ElasticsearchBackend(SearchBackend):
     def _hit(self, doc_id: str, source: dict[str, Any], terms: list[str]) -> SearchHit:
         payload = source["payload"]
         return SearchHit(
-            id=doc_id, kind=source["kind"], code=source["code"], title=payload["title"],
-            highlight=hit_highlights(payload["title"], payload["titles"], payload["body"], source["code"], terms,
-                                     self.analyzer),
-            date=date.fromisoformat(source["date"]) if source.get("date") else None, status=source.get("status"),
-            region=source["region"], member=source.get("member"),
+            id=doc_id,
+            kind=source["kind"],
+            code=source["code"],
+            title=payload["title"],
+            highlight=hit_highlights(
+                payload["title"], payload["titles"], payload["body"], source["code"], terms, self.analyzer
+            ),
+            date=date.fromisoformat(source["date"]) if source.get("date") else None,
+            status=source.get("status"),
+            region=source["region"],
+            member=source.get("member"),
         )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -49,17 +49,25 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 """
-SQL_INSERT_DOC = (f"INSERT INTO docs(rowid, id, code, code_key, {', '.join(_COLUMN_NAMES)}, title_len, payload) "
-                  f"VALUES ({', '.join('?' * (len(_COLUMN_NAMES) + 6))})")
+SQL_INSERT_DOC = (
+    f"INSERT INTO docs(rowid, id, code, code_key, {', '.join(_COLUMN_NAMES)}, title_len, payload) "
+    f"VALUES ({', '.join('?' * (len(_COLUMN_NAMES) + 6))})"
+)
 SQL_INSERT_FTS = f"INSERT INTO fts(rowid, {', '.join(_TEXT_COLUMNS)}) VALUES ({', '.join('?' * 7)})"
 SQL_MATCH_ROWIDS = "SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?"
 SQL_CODE_EXACT = "SELECT rowid FROM docs WHERE code = ?"
 SQL_CODE_KEY = "SELECT rowid FROM docs WHERE code_key = ? ORDER BY date DESC, code DESC"
 SQL_CODE_PREFIX = "SELECT rowid FROM docs WHERE code >= ? AND code < ? ORDER BY code LIMIT 200"
-SQL_FETCH = "SELECT rowid, id, kind, code, region, member, status, date, payload FROM docs WHERE rowid IN ({})"
+SQL_FETCH = (
+    "SELECT rowid, id, kind, code, region, member, status, date, payload FROM docs WHERE rowid IN ({})"
+)
 SQL_COLUMNS = f"SELECT rowid, date, title_len, {', '.join(_ENCODED)} FROM docs"
-PLANNED_QUERIES = {"match": SQL_MATCH_ROWIDS, "code_exact": SQL_CODE_EXACT,
-                   "code_key": SQL_CODE_KEY, "code_prefix": SQL_CODE_PREFIX}
+PLANNED_QUERIES = {
+    "match": SQL_MATCH_ROWIDS,
+    "code_exact": SQL_CODE_EXACT,
+    "code_key": SQL_CODE_KEY,
+    "code_prefix": SQL_CODE_PREFIX,
+}
 _ALL_COLUMNS = ("{title_bg body_bg}", "{title_tok body_tok codes}")
 _TITLE_COLUMNS = ("{title_bg}", "{title_tok}")
 _NO_DATE = -1
@@ -102,8 +110,11 @@ def _clause_expression(clause: Clause, columns: tuple[str, str]) -> str:
 
 
 def _tags_expression(plan: Plan) -> str | None:
-    parts = [" OR ".join(f'tags : "{prefix}"*' for prefix in f.values)
-             for f in plan.filters if f.kind is FilterKind.PREFIX]
+    parts = [
+        " OR ".join(f'tags : "{prefix}"*' for prefix in f.values)
+        for f in plan.filters
+        if f.kind is FilterKind.PREFIX
+    ]
     return " AND ".join(f"({p})" for p in parts) if parts else None
 
 
@@ -133,7 +144,9 @@ class SqliteFts5Backend(SearchBackend):
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
@@ -153,8 +166,10 @@ class SqliteFts5Backend(SearchBackend):
         found = self._meta("schema_version")
         if found == SCHEMA_VERSION:
             return None
-        return (f"the search index at {self.path} was built by an older version of StdWatch (index schema {found}, "
-                f"this version needs {SCHEMA_VERSION}); run `stdwatch index rebuild`")
+        return (
+            f"the search index at {self.path} was built by an older version of StdWatch (index schema {found}, "
+            f"this version needs {SCHEMA_VERSION}); run `stdwatch index rebuild`"
+        )
 
     def _check_schema(self) -> None:
         if problem := self.schema_problem():
@@ -189,22 +204,31 @@ class SqliteFts5Backend(SearchBackend):
     def _insert(self, conn: sqlite3.Connection, docs: list[IndexedDocument]) -> None:
         self._delete_ids(conn, [d.document.id for d in docs])
         start = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM docs").fetchone()[0] + 1
-        conn.executemany(SQL_INSERT_DOC, [self._doc_row(rowid, d.document) for rowid, d in enumerate(docs, start)])
-        conn.executemany(SQL_INSERT_FTS, [(rowid, *(" ".join(getattr(d, c)) for c in _TEXT_COLUMNS))
-                                          for rowid, d in enumerate(docs, start)])
+        conn.executemany(
+            SQL_INSERT_DOC, [self._doc_row(rowid, d.document) for rowid, d in enumerate(docs, start)]
+        )
+        conn.executemany(
+            SQL_INSERT_FTS,
+            [
+                (rowid, *(" ".join(getattr(d, c)) for c in _TEXT_COLUMNS))
+                for rowid, d in enumerate(docs, start)
+            ],
+        )
 
     @staticmethod
     def _doc_row(rowid: int, doc: SearchDocument) -> tuple[Any, ...]:
         values = [_date_ord(doc.date) if f.type is FieldType.DATE else doc.value(f.name) for f in COLUMNS]
-        payload = json.dumps({"title": doc.title, "titles": doc.titles, "body": doc.body, "ics": doc.ics,
-                              "hs": doc.hs}, ensure_ascii=False)
+        payload = json.dumps(
+            {"title": doc.title, "titles": doc.titles, "body": doc.body, "ics": doc.ics, "hs": doc.hs},
+            ensure_ascii=False,
+        )
         return (rowid, doc.id, doc.code, doc.code_key, *values, len(doc.title), payload)
 
     @staticmethod
     def _delete_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> None:
         old: list[tuple[int]] = []
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             old.extend(conn.execute(f"SELECT rowid FROM docs WHERE id IN ({marks})", chunk).fetchall())
         if old:
@@ -305,8 +329,11 @@ class SqliteFts5Backend(SearchBackend):
             return []
         conn = self._conn()
         ordered: dict[int, None] = {}
-        for sql, args in ((SQL_CODE_EXACT, (code.exact,)), (SQL_CODE_KEY, (code.key,)),
-                          (SQL_CODE_PREFIX, (code.prefix, code.prefix + "\uffff"))):
+        for sql, args in (
+            (SQL_CODE_EXACT, (code.exact,)),
+            (SQL_CODE_KEY, (code.key,)),
+            (SQL_CODE_PREFIX, (code.prefix, code.prefix + "\uffff")),
+        ):
             for (rowid,) in conn.execute(sql, args):
                 if rowid < len(cols.alive):
                     ordered.setdefault(rowid, None)
@@ -356,7 +383,7 @@ class SqliteFts5Backend(SearchBackend):
         selected = rowids[self._filter_mask(rowids, cols, plan)]
         facets = self._facets(selected, cols)
         page = self._order(selected, cols, plan, code_ids)
-        return SearchResult(total=int(len(selected)), hits=self._hits(page, plan), facets=facets)
+        return SearchResult(total=len(selected), hits=self._hits(page, plan), facets=facets)
 
     def _order(self, selected: np.ndarray, cols: _Columns, plan: Plan, code_ids: list[int]) -> list[int]:
         """The rowids of the requested page, in order."""
@@ -389,12 +416,21 @@ class SqliteFts5Backend(SearchBackend):
         for rowid in rowids:
             _, doc_id, kind, code, region, member, status, day, payload = rows[rowid]
             data = json.loads(payload)
-            hits.append(SearchHit(
-                id=doc_id, kind=kind, code=code, title=data["title"],
-                highlight=hit_highlights(data["title"], data["titles"], data["body"], code, terms, self.analyzer),
-                status=status, region=region, member=member,
-                date=date.fromordinal(day) if day not in (None, _NO_DATE) else None,
-            ))
+            hits.append(
+                SearchHit(
+                    id=doc_id,
+                    kind=kind,
+                    code=code,
+                    title=data["title"],
+                    highlight=hit_highlights(
+                        data["title"], data["titles"], data["body"], code, terms, self.analyzer
+                    ),
+                    status=status,
+                    region=region,
+                    member=member,
+                    date=date.fromordinal(day) if day not in (None, _NO_DATE) else None,
+                )
+            )
         return hits
 
 
@@ -423,7 +459,7 @@ def _merge(first: list[int], rest: np.ndarray, end: int) -> list[int]:
     """Code hits, then the rest in the given order, without repeats, up to `end`."""
     out = list(dict.fromkeys(first))
     seen = set(out)
-    for rowid in rest[:end + len(out)].tolist():
+    for rowid in rest[: end + len(out)].tolist():
         if len(out) >= end:
             break
         if rowid not in seen:

@@ -67,17 +67,25 @@ class IssuedKey:
 
 
 def _user(row: RowMapping) -> UserInfo:
-    return UserInfo(id=row["id"], organization_id=row["organization_id"], organization=row["organization"],
-                    email=row["email"], name=row["name"], role=Role(row["role"]), disabled=row["disabled"],
-                    created_at=row["created_at"])
+    return UserInfo(
+        id=row["id"],
+        organization_id=row["organization_id"],
+        organization=row["organization"],
+        email=row["email"],
+        name=row["name"],
+        role=Role(row["role"]),
+        disabled=row["disabled"],
+        created_at=row["created_at"],
+    )
 
 
 def _key(row: RowMapping) -> KeyInfo:
     return KeyInfo(**{k: row[k] for k in KeyInfo.__dataclass_fields__})
 
 
-_USER_QUERY = (select(*_USERS.c, _ORGS.c.name.label("organization"))
-               .join(_ORGS, _ORGS.c.id == _USERS.c.organization_id))
+_USER_QUERY = select(*_USERS.c, _ORGS.c.name.label("organization")).join(
+    _ORGS, _ORGS.c.id == _USERS.c.organization_id
+)
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -113,9 +121,18 @@ class AccountRepository:
         email = email.strip().lower()
         try:
             with self.engine.begin() as conn:
-                new_id = _new_id(conn.execute(insert(_USERS).values(
-                    organization_id=organization_id, email=email, name=name.strip(), role=Role(role).value,
-                    disabled=False, created_at=utcnow())))
+                new_id = _new_id(
+                    conn.execute(
+                        insert(_USERS).values(
+                            organization_id=organization_id,
+                            email=email,
+                            name=name.strip(),
+                            role=Role(role).value,
+                            disabled=False,
+                            created_at=utcnow(),
+                        )
+                    )
+                )
         except IntegrityError:
             raise AccountError(f"a user with email {email} already exists") from None
         user = self.user(new_id)
@@ -141,9 +158,17 @@ class AccountRepository:
         """A new key for the user; only its prefix and scrypt hash are stored."""
         parts = generate_key()
         with self.engine.begin() as conn:
-            new_id = _new_id(conn.execute(insert(_KEYS).values(
-                user_id=user_id, prefix=parts.prefix, key_hash=hash_secret(parts.secret), label=label,
-                created_at=utcnow())))
+            new_id = _new_id(
+                conn.execute(
+                    insert(_KEYS).values(
+                        user_id=user_id,
+                        prefix=parts.prefix,
+                        key_hash=hash_secret(parts.secret),
+                        label=label,
+                        created_at=utcnow(),
+                    )
+                )
+            )
         info = self.key(new_id)
         assert info is not None
         return IssuedKey(info, parts.text)
@@ -161,8 +186,11 @@ class AccountRepository:
     def revoke_key(self, key_id: int) -> KeyInfo | None:
         """Revoke a key (idempotent: the first revocation time is kept); None if there is no such key."""
         with self.engine.begin() as conn:
-            conn.execute(update(_KEYS).where(_KEYS.c.id == key_id, _KEYS.c.revoked_at.is_(None))
-                         .values(revoked_at=utcnow()))
+            conn.execute(
+                update(_KEYS)
+                .where(_KEYS.c.id == key_id, _KEYS.c.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
         return self.key(key_id)
 
     def authenticate(self, presented: str) -> UserInfo | None:
@@ -281,8 +309,9 @@ def _recipients(conn: Connection, sub_ids: Sequence[int]) -> dict[int, list[Reci
     found: dict[int, list[Recipient]] = {i: [] for i in sub_ids}
     if not sub_ids:
         return found
-    rows = conn.execute(select(_RECIPIENTS).where(_RECIPIENTS.c.subscription_id.in_(sub_ids))
-                        .order_by(_RECIPIENTS.c.id)).mappings()
+    rows = conn.execute(
+        select(_RECIPIENTS).where(_RECIPIENTS.c.subscription_id.in_(sub_ids)).order_by(_RECIPIENTS.c.id)
+    ).mappings()
     for row in rows:
         found[row["subscription_id"]].append(Recipient(**row))
     return found
@@ -296,13 +325,22 @@ class SubscriptionRepository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def create(self, organization_id: int, created_by: int | None,
-               spec: SubscriptionSpec) -> SubscriptionInfo:
+    def create(
+        self, organization_id: int, created_by: int | None, spec: SubscriptionSpec
+    ) -> SubscriptionInfo:
         now = utcnow()
         with self.engine.begin() as conn:
-            new_id = _new_id(conn.execute(insert(_SUBS).values(
-                organization_id=organization_id, created_by=created_by, created_at=now, updated_at=now,
-                **_spec_values(spec))))
+            new_id = _new_id(
+                conn.execute(
+                    insert(_SUBS).values(
+                        organization_id=organization_id,
+                        created_by=created_by,
+                        created_at=now,
+                        updated_at=now,
+                        **_spec_values(spec),
+                    )
+                )
+            )
             self._set_emails(conn, new_id, spec.emails)
         found = self.get(new_id, organization_id)
         assert found is not None
@@ -320,15 +358,18 @@ class SubscriptionRepository:
         query = select(_SUBS).where(_SUBS.c.organization_id == organization_id).order_by(_SUBS.c.id)
         return self._load(query)
 
-    def update(self, subscription_id: int, organization_id: int,
-               changes: dict[str, Any]) -> SubscriptionInfo | None:
+    def update(
+        self, subscription_id: int, organization_id: int, changes: dict[str, Any]
+    ) -> SubscriptionInfo | None:
         """Apply changed columns (and `emails`: new addresses start unconfirmed, kept ones keep their state);
         None if the organization has no such subscription."""
         values = {k: (list(v) if k == "codes" else v) for k, v in changes.items() if k in _SPEC_COLUMNS}
         with self.engine.begin() as conn:
-            result = conn.execute(update(_SUBS).where(_SUBS.c.id == subscription_id,
-                                                      _SUBS.c.organization_id == organization_id)
-                                  .values(updated_at=utcnow(), **values))
+            result = conn.execute(
+                update(_SUBS)
+                .where(_SUBS.c.id == subscription_id, _SUBS.c.organization_id == organization_id)
+                .values(updated_at=utcnow(), **values)
+            )
             if result.rowcount == 0:
                 return None
             if "emails" in changes:
@@ -337,25 +378,35 @@ class SubscriptionRepository:
 
     def delete(self, subscription_id: int, organization_id: int) -> bool:
         with self.engine.begin() as conn:
-            owned = select(_SUBS.c.id).where(_SUBS.c.id == subscription_id,
-                                             _SUBS.c.organization_id == organization_id)
+            owned = select(_SUBS.c.id).where(
+                _SUBS.c.id == subscription_id, _SUBS.c.organization_id == organization_id
+            )
             conn.execute(delete(_RECIPIENTS).where(_RECIPIENTS.c.subscription_id.in_(owned)))
-            result = conn.execute(delete(_SUBS).where(_SUBS.c.id == subscription_id,
-                                                      _SUBS.c.organization_id == organization_id))
+            result = conn.execute(
+                delete(_SUBS).where(_SUBS.c.id == subscription_id, _SUBS.c.organization_id == organization_id)
+            )
         return bool(result.rowcount)
 
     def _set_emails(self, conn: Connection, subscription_id: int, emails: Iterable[str]) -> None:
         wanted = _unique_emails(emails)
-        existing = set(conn.execute(select(_RECIPIENTS.c.email)
-                                    .where(_RECIPIENTS.c.subscription_id == subscription_id)).scalars())
+        existing = set(
+            conn.execute(
+                select(_RECIPIENTS.c.email).where(_RECIPIENTS.c.subscription_id == subscription_id)
+            ).scalars()
+        )
         gone = existing - set(wanted)
         if gone:
-            conn.execute(delete(_RECIPIENTS).where(_RECIPIENTS.c.subscription_id == subscription_id,
-                                                   _RECIPIENTS.c.email.in_(gone)))
+            conn.execute(
+                delete(_RECIPIENTS).where(
+                    _RECIPIENTS.c.subscription_id == subscription_id, _RECIPIENTS.c.email.in_(gone)
+                )
+            )
         new = [e for e in wanted if e not in existing]
         if new:
-            conn.execute(insert(_RECIPIENTS), [{"subscription_id": subscription_id, "email": e,
-                                                "created_at": utcnow()} for e in new])
+            conn.execute(
+                insert(_RECIPIENTS),
+                [{"subscription_id": subscription_id, "email": e, "created_at": utcnow()} for e in new],
+            )
 
     def _load(self, query: Any) -> list[SubscriptionInfo]:
         with self.engine.connect() as conn:
@@ -383,36 +434,61 @@ class SubscriptionRepository:
 
     def _stamp(self, recipient_id: int, column: str, at: datetime | None = None) -> Recipient | None:
         with self.engine.begin() as conn:
-            conn.execute(update(_RECIPIENTS).where(_RECIPIENTS.c.id == recipient_id,
-                                                   _RECIPIENTS.c[column].is_(None))
-                         .values({column: at or utcnow()}))
+            conn.execute(
+                update(_RECIPIENTS)
+                .where(_RECIPIENTS.c.id == recipient_id, _RECIPIENTS.c[column].is_(None))
+                .values({column: at or utcnow()})
+            )
         return self.recipient(recipient_id)
 
     def pending_confirmations(self) -> list[PendingConfirmation]:
         """Recipients of active subscriptions that are not confirmed, not unsubscribed and were not yet sent a
         confirmation email."""
-        query = (select(_RECIPIENTS, _SUBS.c.name.label("subscription_name"), _SUBS.c.language,
-                        _ORGS.c.name.label("organization"))
-                 .join(_SUBS, _SUBS.c.id == _RECIPIENTS.c.subscription_id)
-                 .join(_ORGS, _ORGS.c.id == _SUBS.c.organization_id)
-                 .where(_RECIPIENTS.c.confirmed_at.is_(None), _RECIPIENTS.c.unsubscribed_at.is_(None),
-                        _RECIPIENTS.c.confirmation_sent_at.is_(None), _SUBS.c.active.is_(True))
-                 .order_by(_RECIPIENTS.c.id))
+        query = (
+            select(
+                _RECIPIENTS,
+                _SUBS.c.name.label("subscription_name"),
+                _SUBS.c.language,
+                _ORGS.c.name.label("organization"),
+            )
+            .join(_SUBS, _SUBS.c.id == _RECIPIENTS.c.subscription_id)
+            .join(_ORGS, _ORGS.c.id == _SUBS.c.organization_id)
+            .where(
+                _RECIPIENTS.c.confirmed_at.is_(None),
+                _RECIPIENTS.c.unsubscribed_at.is_(None),
+                _RECIPIENTS.c.confirmation_sent_at.is_(None),
+                _SUBS.c.active.is_(True),
+            )
+            .order_by(_RECIPIENTS.c.id)
+        )
         recipient_columns = set(Recipient.__dataclass_fields__)
         with self.engine.connect() as conn:
-            return [PendingConfirmation(Recipient(**{k: v for k, v in row.items() if k in recipient_columns}),
-                                        row["subscription_id"], row["subscription_name"], row["language"],
-                                        row["organization"])
-                    for row in conn.execute(query).mappings()]
+            return [
+                PendingConfirmation(
+                    Recipient(**{k: v for k, v in row.items() if k in recipient_columns}),
+                    row["subscription_id"],
+                    row["subscription_name"],
+                    row["language"],
+                    row["organization"],
+                )
+                for row in conn.execute(query).mappings()
+            ]
 
     def active_subscriptions(self) -> list[ActiveSubscription]:
         """Every active subscription with its receiving recipients and its organization's timezone."""
-        query = (select(_SUBS, _ORGS.c.timezone).join(_ORGS, _ORGS.c.id == _SUBS.c.organization_id)
-                 .where(_SUBS.c.active.is_(True)).order_by(_SUBS.c.id))
+        query = (
+            select(_SUBS, _ORGS.c.timezone)
+            .join(_ORGS, _ORGS.c.id == _SUBS.c.organization_id)
+            .where(_SUBS.c.active.is_(True))
+            .order_by(_SUBS.c.id)
+        )
         with self.engine.connect() as conn:
             rows = list(conn.execute(query).mappings())
             recipients = _recipients(conn, [r["id"] for r in rows])
         fields = set(ActiveSubscription.__dataclass_fields__) - {"recipients"}
-        return [ActiveSubscription(**{k: row[k] for k in fields},
-                                   recipients=[r for r in recipients[row["id"]] if r.receives])
-                for row in rows]
+        return [
+            ActiveSubscription(
+                **{k: row[k] for k in fields}, recipients=[r for r in recipients[row["id"]] if r.receives]
+            )
+            for row in rows
+        ]

@@ -44,23 +44,38 @@ class ChangeFeed:
     def first_seq_since(self, since: datetime) -> int:
         """The id of the first version recorded at or after `since` (one past the last when there is none)."""
         with self.engine.connect() as conn:
-            first = conn.execute(select(func.min(_VERSIONS.c.id)).where(_VERSIONS.c.recorded_at >= since)).scalar()
+            first = conn.execute(
+                select(func.min(_VERSIONS.c.id)).where(_VERSIONS.c.recorded_at >= since)
+            ).scalar()
         return int(first) if first is not None else self.last_seq() + 1
 
     def after(self, seq: int, limit: int = 2000) -> list[Change]:
         """Versions stored after `seq`, oldest first, each with its previous version's data."""
         with self.engine.connect() as conn:
-            rows = list(conn.execute(select(_VERSIONS).where(_VERSIONS.c.id > seq)
-                                     .order_by(_VERSIONS.c.id).limit(limit)))
+            rows = list(
+                conn.execute(
+                    select(_VERSIONS).where(_VERSIONS.c.id > seq).order_by(_VERSIONS.c.id).limit(limit)
+                )
+            )
             wanted = [(r.document_id, r.version - 1) for r in rows if r.version > 1]
             previous: dict[tuple[str, int], dict[str, Any]] = {}
             for start in range(0, len(wanted), 400):
-                chunk = wanted[start:start + 400]
+                chunk = wanted[start : start + 400]
                 query = select(_VERSIONS.c.document_id, _VERSIONS.c.version, _VERSIONS.c.data).where(
-                    tuple_(_VERSIONS.c.document_id, _VERSIONS.c.version).in_(chunk))
+                    tuple_(_VERSIONS.c.document_id, _VERSIONS.c.version).in_(chunk)
+                )
                 previous.update({(r.document_id, r.version): r.data for r in conn.execute(query)})
-        return [Change(r.id, r.document_id, r.version, r.data, previous.get((r.document_id, r.version - 1)),
-                       r.recorded_at) for r in rows]
+        return [
+            Change(
+                r.id,
+                r.document_id,
+                r.version,
+                r.data,
+                previous.get((r.document_id, r.version - 1)),
+                r.recorded_at,
+            )
+            for r in rows
+        ]
 
     def recent(self, since: datetime) -> list[Change]:
         """Every version recorded since `since` (previews of what a subscription would have matched)."""
@@ -78,8 +93,9 @@ class ChangeFeed:
     def advance(self, name: str, seq: int) -> None:
         now = utcnow()
         with self.engine.begin() as conn:
-            done = conn.execute(update(_CURSORS).where(_CURSORS.c.name == name)
-                                .values(position=seq, updated_at=now)).rowcount
+            done = conn.execute(
+                update(_CURSORS).where(_CURSORS.c.name == name).values(position=seq, updated_at=now)
+            ).rowcount
             if not done:
                 conn.execute(insert(_CURSORS).values(name=name, position=seq, updated_at=now))
 

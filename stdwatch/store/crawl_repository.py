@@ -59,8 +59,11 @@ class CrawlRepository:
     # ------------------------------------------------------------------------------------------ runs
     def start_run(self, spider: str, args: dict[str, Any]) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(insert(_RUNS).values(spider=spider, started_at=utcnow(), args=args,
-                                                       **dict.fromkeys(RUN_COUNTERS, 0)))
+            result = conn.execute(
+                insert(_RUNS).values(
+                    spider=spider, started_at=utcnow(), args=args, **dict.fromkeys(RUN_COUNTERS, 0)
+                )
+            )
             key = result.inserted_primary_key
             assert key is not None  # an INSERT of one row always has one
             return int(key[0])
@@ -68,8 +71,11 @@ class CrawlRepository:
     def finish_run(self, run_id: int, finish_reason: str, counters: dict[str, int]) -> None:
         values = {k: int(counters.get(k, 0)) for k in RUN_COUNTERS}
         with self.engine.begin() as conn:
-            conn.execute(update(_RUNS).where(_RUNS.c.id == run_id)
-                         .values(finished_at=utcnow(), finish_reason=finish_reason, **values))
+            conn.execute(
+                update(_RUNS)
+                .where(_RUNS.c.id == run_id)
+                .values(finished_at=utcnow(), finish_reason=finish_reason, **values)
+            )
 
     def run(self, run_id: int) -> RunInfo | None:
         with self.engine.connect() as conn:
@@ -87,8 +93,16 @@ class CrawlRepository:
     def quarantine(self, spider: str, url: str, reason: str, body: str) -> None:
         digest = hashlib.sha256(body.encode("utf-8", "replace")).hexdigest()
         with self.engine.begin() as conn:
-            conn.execute(insert(_QUARANTINE).values(spider=spider, url=url, reason=reason[:2000],
-                                                    body_hash=digest, body=body, created_at=utcnow()))
+            conn.execute(
+                insert(_QUARANTINE).values(
+                    spider=spider,
+                    url=url,
+                    reason=reason[:2000],
+                    body_hash=digest,
+                    body=body,
+                    created_at=utcnow(),
+                )
+            )
 
     def quarantined(self, spider: str | None = None, limit: int = 100) -> list[QuarantineEntry]:
         query = select(_QUARANTINE).order_by(_QUARANTINE.c.id.desc()).limit(limit)
@@ -113,10 +127,22 @@ class CrawlRepository:
         ids = list(latest)
         with self.engine.begin() as conn:
             for start in range(0, len(ids), 500):
-                conn.execute(delete(_SEEN).where(_SEEN.c.spider == spider,
-                                                 _SEEN.c.source_id.in_(ids[start:start + 500])))
-            rows = [{"spider": spider, "source_id": s, "content_hash": h, "document_id": d, "data": data,
-                     "last_seen": now} for s, h, d, data in latest.values()]
+                conn.execute(
+                    delete(_SEEN).where(
+                        _SEEN.c.spider == spider, _SEEN.c.source_id.in_(ids[start : start + 500])
+                    )
+                )
+            rows = [
+                {
+                    "spider": spider,
+                    "source_id": s,
+                    "content_hash": h,
+                    "document_id": d,
+                    "data": data,
+                    "last_seen": now,
+                }
+                for s, h, d, data in latest.values()
+            ]
             conn.execute(insert(_SEEN), rows)
 
     def snapshots(self, document_ids: Sequence[str]) -> Snapshots:
@@ -125,8 +151,9 @@ class CrawlRepository:
         columns = (_SEEN.c.document_id, _SEEN.c.spider, _SEEN.c.source_id, _SEEN.c.data)
         with self.engine.connect() as conn:
             for start in range(0, len(document_ids), 500):
-                rows = conn.execute(select(*columns)
-                                    .where(_SEEN.c.document_id.in_(document_ids[start:start + 500])))
+                rows = conn.execute(
+                    select(*columns).where(_SEEN.c.document_id.in_(document_ids[start : start + 500]))
+                )
                 for row in rows:
                     if row.data is not None:
                         found.setdefault(row.document_id, {})[(row.spider, row.source_id)] = row.data

@@ -49,7 +49,7 @@ def _utc_or_none(value: datetime | None) -> datetime | None:
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -139,9 +139,23 @@ class EmailRow:
 
 
 def _email_row(row: Any) -> EmailRow:
-    return EmailRow(row.id, row.kind, row.subscription_id, row.recipient_id, row.recipient, row.period_key,
-                    row.message_id, row.subject, row.raw, row.status, row.attempts, _utc(row.next_attempt_at),
-                    row.last_error, _utc(row.created_at), _utc_or_none(row.sent_at))
+    return EmailRow(
+        row.id,
+        row.kind,
+        row.subscription_id,
+        row.recipient_id,
+        row.recipient,
+        row.period_key,
+        row.message_id,
+        row.subject,
+        row.raw,
+        row.status,
+        row.attempts,
+        _utc(row.next_attempt_at),
+        row.last_error,
+        _utc(row.created_at),
+        _utc_or_none(row.sent_at),
+    )
 
 
 class OutboxRepository:
@@ -167,8 +181,17 @@ class OutboxRepository:
             if alert.reason not in REASONS:
                 raise ValueError(f"alert reason {alert.reason!r} is not one of {', '.join(REASONS)}")
             unique.setdefault(alert.key, alert)
-        rows = [{"subscription_id": a.subscription_id, "document_id": a.document_id, "version": a.version,
-                 "reason": a.reason, "details": a.details, "created_at": created} for a in unique.values()]
+        rows = [
+            {
+                "subscription_id": a.subscription_id,
+                "document_id": a.document_id,
+                "version": a.version,
+                "reason": a.reason,
+                "details": a.details,
+                "created_at": created,
+            }
+            for a in unique.values()
+        ]
         added = 0
         with self.engine.begin() as conn:
             for chunk in _chunks(rows):
@@ -180,53 +203,99 @@ class OutboxRepository:
         """Alerts not yet put into a digest, oldest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(_ALERTS).where(_ALERTS.c.digested_at.is_(None)).order_by(_ALERTS.c.id))
-            return [PendingAlert(r.id, r.subscription_id, r.document_id, r.version, r.reason, r.details or {},
-                                 _utc(r.created_at)) for r in rows]
+            return [
+                PendingAlert(
+                    r.id,
+                    r.subscription_id,
+                    r.document_id,
+                    r.version,
+                    r.reason,
+                    r.details or {},
+                    _utc(r.created_at),
+                )
+                for r in rows
+            ]
 
     def alerts_of(self, subscription_id: int) -> list[PendingAlert]:
         """Every alert of one subscription, digested or not (for inspection and tests)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_ALERTS).where(_ALERTS.c.subscription_id == subscription_id)
-                                .order_by(_ALERTS.c.id))
-            return [PendingAlert(r.id, r.subscription_id, r.document_id, r.version, r.reason, r.details or {},
-                                 _utc(r.created_at)) for r in rows]
+            rows = conn.execute(
+                select(_ALERTS).where(_ALERTS.c.subscription_id == subscription_id).order_by(_ALERTS.c.id)
+            )
+            return [
+                PendingAlert(
+                    r.id,
+                    r.subscription_id,
+                    r.document_id,
+                    r.version,
+                    r.reason,
+                    r.details or {},
+                    _utc(r.created_at),
+                )
+                for r in rows
+            ]
 
     def close_alerts(self, alert_ids: Sequence[int], now: datetime) -> None:
         """Mark alerts done without an email (the subscription is paused or has nobody left to tell)."""
         with self.engine.begin() as conn:
             for chunk in _chunks(list(alert_ids)):
-                conn.execute(update(_ALERTS).where(_ALERTS.c.id.in_(chunk), _ALERTS.c.digested_at.is_(None))
-                             .values(digested_at=_utc(now)))
+                conn.execute(
+                    update(_ALERTS)
+                    .where(_ALERTS.c.id.in_(chunk), _ALERTS.c.digested_at.is_(None))
+                    .values(digested_at=_utc(now))
+                )
 
     def followed_notifications(self) -> list[tuple[int, str]]:
         """(subscription, document) pairs of active subscriptions alerted about a TBT notification."""
-        query = (select(_ALERTS.c.subscription_id, _ALERTS.c.document_id).distinct()
-                 .join(_SUBS, _SUBS.c.id == _ALERTS.c.subscription_id)
-                 .where(_SUBS.c.active.is_(True), _ALERTS.c.reason.in_(("new", "changed")),
-                        _ALERTS.c.document_id.like("g-tbt-%"))
-                 .order_by(_ALERTS.c.subscription_id, _ALERTS.c.document_id))
+        query = (
+            select(_ALERTS.c.subscription_id, _ALERTS.c.document_id)
+            .distinct()
+            .join(_SUBS, _SUBS.c.id == _ALERTS.c.subscription_id)
+            .where(
+                _SUBS.c.active.is_(True),
+                _ALERTS.c.reason.in_(("new", "changed")),
+                _ALERTS.c.document_id.like("g-tbt-%"),
+            )
+            .order_by(_ALERTS.c.subscription_id, _ALERTS.c.document_id)
+        )
         with self.engine.connect() as conn:
             return [(r.subscription_id, r.document_id) for r in conn.execute(query)]
 
     # ------------------------------------------------------------------------------------------ subscriptions
     def subscriptions(self, ids: Sequence[int]) -> dict[int, SubscriptionInfo]:
         found: dict[int, SubscriptionInfo] = {}
-        query = select(_SUBS.c.id, _SUBS.c.organization_id, _SUBS.c.name, _SUBS.c.kind, _SUBS.c.frequency,
-                       _SUBS.c.language, _SUBS.c.active, _ORGS.c.timezone).join(
-                           _ORGS, _ORGS.c.id == _SUBS.c.organization_id)
+        query = select(
+            _SUBS.c.id,
+            _SUBS.c.organization_id,
+            _SUBS.c.name,
+            _SUBS.c.kind,
+            _SUBS.c.frequency,
+            _SUBS.c.language,
+            _SUBS.c.active,
+            _ORGS.c.timezone,
+        ).join(_ORGS, _ORGS.c.id == _SUBS.c.organization_id)
         with self.engine.connect() as conn:
             for chunk in _chunks(list(ids)):
                 for r in conn.execute(query.where(_SUBS.c.id.in_(chunk))):
-                    found[r.id] = SubscriptionInfo(r.id, r.organization_id, r.name, r.kind, r.frequency,
-                                                   r.language, bool(r.active), r.timezone)
+                    found[r.id] = SubscriptionInfo(
+                        r.id,
+                        r.organization_id,
+                        r.name,
+                        r.kind,
+                        r.frequency,
+                        r.language,
+                        bool(r.active),
+                        r.timezone,
+                    )
         return found
 
     def recipients(self, subscription_ids: Sequence[int]) -> dict[int, list[Recipient]]:
         found: dict[int, list[Recipient]] = {i: [] for i in subscription_ids}
         with self.engine.connect() as conn:
             for chunk in _chunks(list(subscription_ids)):
-                rows = conn.execute(select(_RCPTS).where(_RCPTS.c.subscription_id.in_(chunk))
-                                    .order_by(_RCPTS.c.id))
+                rows = conn.execute(
+                    select(_RCPTS).where(_RCPTS.c.subscription_id.in_(chunk)).order_by(_RCPTS.c.id)
+                )
                 for r in rows:
                     found[r.subscription_id].append(_recipient(r))
         return found
@@ -238,21 +307,34 @@ class OutboxRepository:
 
     def unconfirmed_recipients(self) -> list[tuple[Recipient, SubscriptionInfo]]:
         """Addresses that were never sent a confirmation email, with their subscription."""
-        query = (select(_RCPTS).where(_RCPTS.c.confirmed_at.is_(None), _RCPTS.c.unsubscribed_at.is_(None),
-                                      _RCPTS.c.confirmation_sent_at.is_(None)).order_by(_RCPTS.c.id))
+        query = (
+            select(_RCPTS)
+            .where(
+                _RCPTS.c.confirmed_at.is_(None),
+                _RCPTS.c.unsubscribed_at.is_(None),
+                _RCPTS.c.confirmation_sent_at.is_(None),
+            )
+            .order_by(_RCPTS.c.id)
+        )
         with self.engine.connect() as conn:
             recipients = [_recipient(r) for r in conn.execute(query)]
         subs = self.subscriptions(sorted({r.subscription_id for r in recipients}))
         return [(r, subs[r.subscription_id]) for r in recipients if r.subscription_id in subs]
 
-    def periods_made(self, subscription_ids: Sequence[int],
-                     period_keys: Sequence[str]) -> set[tuple[int, str]]:
+    def periods_made(
+        self, subscription_ids: Sequence[int], period_keys: Sequence[str]
+    ) -> set[tuple[int, str]]:
         """Which (subscription, period) pairs already have an email rendered."""
         made: set[tuple[int, str]] = set()
         with self.engine.connect() as conn:
             for chunk in _chunks(list(subscription_ids)):
-                rows = conn.execute(select(_EMAILS.c.subscription_id, _EMAILS.c.period_key).distinct().where(
-                    _EMAILS.c.subscription_id.in_(chunk), _EMAILS.c.period_key.in_(list(set(period_keys)))))
+                rows = conn.execute(
+                    select(_EMAILS.c.subscription_id, _EMAILS.c.period_key)
+                    .distinct()
+                    .where(
+                        _EMAILS.c.subscription_id.in_(chunk), _EMAILS.c.period_key.in_(list(set(period_keys)))
+                    )
+                )
                 made.update((r.subscription_id, r.period_key) for r in rows)
         return made
 
@@ -264,19 +346,24 @@ class OutboxRepository:
                 conn.execute(insert(_EMAILS), [self._email_values(e, now) for e in emails])
             marked = 0
             for chunk in _chunks(list(alert_ids)):
-                marked += conn.execute(update(_ALERTS).where(_ALERTS.c.id.in_(chunk),
-                                                             _ALERTS.c.digested_at.is_(None))
-                                       .values(digested_at=_utc(now))).rowcount
+                marked += conn.execute(
+                    update(_ALERTS)
+                    .where(_ALERTS.c.id.in_(chunk), _ALERTS.c.digested_at.is_(None))
+                    .values(digested_at=_utc(now))
+                ).rowcount
             if marked != len(alert_ids):
-                raise AlreadyDigested(f"{len(alert_ids) - marked} of {len(alert_ids)} alerts were digested "
-                                      "by another process")
+                raise AlreadyDigested(
+                    f"{len(alert_ids) - marked} of {len(alert_ids)} alerts were digested by another process"
+                )
 
     def queue_confirmation(self, email: NewEmail, recipient_id: int, now: datetime) -> bool:
         """Store a confirmation email and stamp the address, once; False if another process did it first."""
         with self.engine.begin() as conn:
-            stamped = conn.execute(update(_RCPTS).where(_RCPTS.c.id == recipient_id,
-                                                        _RCPTS.c.confirmation_sent_at.is_(None))
-                                   .values(confirmation_sent_at=_utc(now))).rowcount
+            stamped = conn.execute(
+                update(_RCPTS)
+                .where(_RCPTS.c.id == recipient_id, _RCPTS.c.confirmation_sent_at.is_(None))
+                .values(confirmation_sent_at=_utc(now))
+            ).rowcount
             if not stamped:
                 return False
             conn.execute(insert(_EMAILS), [self._email_values(email, now)])
@@ -284,43 +371,69 @@ class OutboxRepository:
 
     @staticmethod
     def _email_values(email: NewEmail, now: datetime) -> dict[str, Any]:
-        return {"kind": email.kind, "subscription_id": email.subscription_id,
-                "recipient_id": email.recipient_id, "recipient": email.recipient,
-                "period_key": email.period_key, "message_id": email.message_id,
-                "subject": email.subject[:1000], "raw": email.raw,
-                "status": EmailStatus.PENDING, "attempts": 0, "next_attempt_at": _utc(now),
-                "created_at": _utc(now)}
+        return {
+            "kind": email.kind,
+            "subscription_id": email.subscription_id,
+            "recipient_id": email.recipient_id,
+            "recipient": email.recipient,
+            "period_key": email.period_key,
+            "message_id": email.message_id,
+            "subject": email.subject[:1000],
+            "raw": email.raw,
+            "status": EmailStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": _utc(now),
+            "created_at": _utc(now),
+        }
 
     def due_emails(self, now: datetime, limit: int) -> list[EmailRow]:
         """Pending emails whose time has come, and claimed ones whose lease ran out (their sender died)."""
-        query = (select(_EMAILS).where(_EMAILS.c.status.in_((EmailStatus.PENDING, EmailStatus.SENDING)),
-                                       _EMAILS.c.next_attempt_at <= _utc(now))
-                 .order_by(_EMAILS.c.next_attempt_at, _EMAILS.c.id).limit(limit))
+        query = (
+            select(_EMAILS)
+            .where(
+                _EMAILS.c.status.in_((EmailStatus.PENDING, EmailStatus.SENDING)),
+                _EMAILS.c.next_attempt_at <= _utc(now),
+            )
+            .order_by(_EMAILS.c.next_attempt_at, _EMAILS.c.id)
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
             return [_email_row(r) for r in conn.execute(query)]
 
     def claim(self, email: EmailRow, now: datetime, lease_until: datetime) -> bool:
         """Mark an email `sending` (compare-and-set on its state), committed BEFORE any byte goes to SMTP."""
         with self.engine.begin() as conn:
-            claimed = conn.execute(update(_EMAILS).where(
-                _EMAILS.c.id == email.id, _EMAILS.c.status == email.status,
-                _EMAILS.c.attempts == email.attempts).values(
-                    status=EmailStatus.SENDING, attempts=email.attempts + 1,
-                    next_attempt_at=_utc(lease_until)))
+            claimed = conn.execute(
+                update(_EMAILS)
+                .where(
+                    _EMAILS.c.id == email.id,
+                    _EMAILS.c.status == email.status,
+                    _EMAILS.c.attempts == email.attempts,
+                )
+                .values(
+                    status=EmailStatus.SENDING, attempts=email.attempts + 1, next_attempt_at=_utc(lease_until)
+                )
+            )
             return bool(claimed.rowcount)
 
     def _finish(self, email_id: int, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(_EMAILS)
-                         .where(_EMAILS.c.id == email_id, _EMAILS.c.status == EmailStatus.SENDING)
-                         .values(**values))
+            conn.execute(
+                update(_EMAILS)
+                .where(_EMAILS.c.id == email_id, _EMAILS.c.status == EmailStatus.SENDING)
+                .values(**values)
+            )
 
     def mark_sent(self, email_id: int, now: datetime) -> None:
         self._finish(email_id, status=EmailStatus.SENT, sent_at=_utc(now), last_error=None)
 
     def mark_retry(self, email_id: int, error: str, next_attempt_at: datetime) -> None:
-        self._finish(email_id, status=EmailStatus.PENDING, last_error=error[:2000],
-                     next_attempt_at=_utc(next_attempt_at))
+        self._finish(
+            email_id,
+            status=EmailStatus.PENDING,
+            last_error=error[:2000],
+            next_attempt_at=_utc(next_attempt_at),
+        )
 
     def mark_failed(self, email_id: int, error: str) -> None:
         self._finish(email_id, status=EmailStatus.FAILED, last_error=error[:2000])
@@ -348,5 +461,10 @@ class OutboxRepository:
 
 
 def _recipient(row: Any) -> Recipient:
-    return Recipient(row.id, row.subscription_id, row.email, _utc_or_none(row.confirmed_at),
-                     _utc_or_none(row.unsubscribed_at))
+    return Recipient(
+        row.id,
+        row.subscription_id,
+        row.email,
+        _utc_or_none(row.confirmed_at),
+        _utc_or_none(row.unsubscribed_at),
+    )

@@ -17,8 +17,9 @@ class Alert(Base):
     __tablename__ = "alerts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"),
-                                                 index=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
+    )
     document_id: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer)
     # new | changed | new_edition | withdrawn | replaced | effective | deadline_reminder

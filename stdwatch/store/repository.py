@@ -93,7 +93,7 @@ class _State:
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _key_of(code: str) -> str:
@@ -108,8 +108,11 @@ def _key_of(code: str) -> str:
 def links_of(record: Record) -> list[tuple[str, str]]:
     """(relation, target code) pairs a record states about other documents."""
     if isinstance(record, StandardRecord):
-        return ([("replaces", c) for c in record.replaces] + [("replaced_by", c) for c in record.replaced_by]
-                + [("adopts", a.code) for a in record.adopts])
+        return (
+            [("replaces", c) for c in record.replaces]
+            + [("replaced_by", c) for c in record.replaced_by]
+            + [("adopts", a.code) for a in record.adopts]
+        )
     base = record.base_symbol
     return [("base", base)] if base else []
 
@@ -144,8 +147,15 @@ class DocumentRepository:
                     continue
                 version = state.version + 1 if state else 1
                 states[record.id] = _State(digest, version, full, data)
-                versions.append({"document_id": record.id, "version": version, "content_hash": digest,
-                                 "data": data, "recorded_at": now})
+                versions.append(
+                    {
+                        "document_id": record.id,
+                        "version": version,
+                        "content_hash": digest,
+                        "data": data,
+                        "recorded_at": now,
+                    }
+                )
                 if state is None:
                     result.new += 1
                 else:
@@ -178,26 +188,52 @@ class DocumentRepository:
     @staticmethod
     def _document_row(record: Record, state: _State, now: datetime) -> dict[str, Any]:
         code = record.code if isinstance(record, StandardRecord) else record.symbol
-        return {"id": record.id, "kind": record.kind.value, "code": code, "code_key": record.key,
-                "version": state.version, "content_hash": state.digest, "data": state.data,
-                "first_seen": now, "last_seen": now, "updated_at": now, "index_pending": True}
+        return {
+            "id": record.id,
+            "kind": record.kind.value,
+            "code": code,
+            "code_key": record.key,
+            "version": state.version,
+            "content_hash": state.digest,
+            "data": state.data,
+            "first_seen": now,
+            "last_seen": now,
+            "updated_at": now,
+            "index_pending": True,
+        }
 
-    def _write(self, conn: Any, before: dict[str, _State], after: dict[str, _State],
-               versions: list[dict[str, Any]], now: datetime) -> None:
+    def _write(
+        self,
+        conn: Any,
+        before: dict[str, _State],
+        after: dict[str, _State],
+        versions: list[dict[str, Any]],
+        now: datetime,
+    ) -> None:
         changed = [(doc_id, s.full, s) for doc_id, s in after.items() if s.full is not None]
         inserts = [self._document_row(full, s, now) for doc_id, full, s in changed if doc_id not in before]
-        updates = [{"b_id": doc_id, "b_version": s.version, "b_hash": s.digest, "b_data": s.data,
-                    "b_now": now} for doc_id, full, s in changed if doc_id in before]
+        updates = [
+            {"b_id": doc_id, "b_version": s.version, "b_hash": s.digest, "b_data": s.data, "b_now": now}
+            for doc_id, full, s in changed
+            if doc_id in before
+        ]
         seen = [{"b_id": doc_id, "b_now": now} for doc_id, s in after.items() if s.full is None]
         if inserts:
             conn.execute(insert(_DOCS), inserts)
         if updates:
             conn.execute(
-                update(_DOCS).where(_DOCS.c.id == bindparam("b_id")).values(
-                    version=bindparam("b_version"), content_hash=bindparam("b_hash"),
-                    data=bindparam("b_data"), last_seen=bindparam("b_now"), updated_at=bindparam("b_now"),
-                    index_pending=True),
-                updates)
+                update(_DOCS)
+                .where(_DOCS.c.id == bindparam("b_id"))
+                .values(
+                    version=bindparam("b_version"),
+                    content_hash=bindparam("b_hash"),
+                    data=bindparam("b_data"),
+                    last_seen=bindparam("b_now"),
+                    updated_at=bindparam("b_now"),
+                    index_pending=True,
+                ),
+                updates,
+            )
             for chunk in _chunks([u["b_id"] for u in updates]):
                 conn.execute(delete(_LINKS).where(_LINKS.c.document_id.in_(chunk)))
         if versions:
@@ -205,8 +241,11 @@ class DocumentRepository:
         if seen:
             seen_query = update(_DOCS).where(_DOCS.c.id == bindparam("b_id"))
             conn.execute(seen_query.values(last_seen=bindparam("b_now")), seen)
-        links = [{"document_id": doc_id, "relation": rel, "target_code": code, "target_key": _key_of(code)}
-                 for doc_id, full, _ in changed for rel, code in links_of(full)]
+        links = [
+            {"document_id": doc_id, "relation": rel, "target_code": code, "target_key": _key_of(code)}
+            for doc_id, full, _ in changed
+            for rel, code in links_of(full)
+        ]
         if links:
             conn.execute(insert(_LINKS), links)
 
@@ -227,8 +266,9 @@ class DocumentRepository:
     def history(self, doc_id: str) -> list[VersionEntry]:
         """Every version of a document, oldest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_VERSIONS).where(_VERSIONS.c.document_id == doc_id)
-                                .order_by(_VERSIONS.c.version))
+            rows = conn.execute(
+                select(_VERSIONS).where(_VERSIONS.c.document_id == doc_id).order_by(_VERSIONS.c.version)
+            )
             return [VersionEntry(r.version, r.content_hash, r.data, r.recorded_at) for r in rows]
 
     def links_from(self, doc_id: str) -> list[Link]:
@@ -251,16 +291,23 @@ class DocumentRepository:
 
     def editions(self, key: str) -> list[StoredDocument]:
         with self.engine.connect() as conn:
-            return [_stored(r) for r in conn.execute(select(_DOCS).where(_DOCS.c.code_key == key)
-                                                     .order_by(_DOCS.c.code.desc()))]
+            return [
+                _stored(r)
+                for r in conn.execute(
+                    select(_DOCS).where(_DOCS.c.code_key == key).order_by(_DOCS.c.code.desc())
+                )
+            ]
 
     def iter_documents(self, batch_size: int = 2000) -> Iterator[list[StoredDocument]]:
         """Every document, in batches (keyset pagination: constant memory, no long-held cursor)."""
         last = ""
         while True:
             with self.engine.connect() as conn:
-                rows = list(conn.execute(select(_DOCS).where(_DOCS.c.id > last).order_by(_DOCS.c.id)
-                                         .limit(batch_size)))
+                rows = list(
+                    conn.execute(
+                        select(_DOCS).where(_DOCS.c.id > last).order_by(_DOCS.c.id).limit(batch_size)
+                    )
+                )
             if not rows:
                 return
             yield [_stored(r) for r in rows]
@@ -279,8 +326,11 @@ class DocumentRepository:
 
     def pending_count(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(_DOCS)
-                                    .where(_DOCS.c.index_pending.is_(True))).scalar_one())
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(_DOCS).where(_DOCS.c.index_pending.is_(True))
+                ).scalar_one()
+            )
 
     def mark_indexed(self, docs: Sequence[StoredDocument]) -> None:
         """Clear the queue flag, unless a newer version arrived since (then it stays queued)."""
@@ -297,5 +347,15 @@ class DocumentRepository:
 
 
 def _stored(row: Any) -> StoredDocument:
-    return StoredDocument(row.id, row.kind, row.code, row.code_key, row.version, row.content_hash, row.data,
-                          row.first_seen, row.last_seen, row.updated_at)
+    return StoredDocument(
+        row.id,
+        row.kind,
+        row.code,
+        row.code_key,
+        row.version,
+        row.content_hash,
+        row.data,
+        row.first_seen,
+        row.last_seen,
+        row.updated_at,
+    )

@@ -48,8 +48,9 @@ def make_user(accounts: AccountRepository) -> MakeUser:
 
     def make(role: Role = Role.SUBSCRIBER, org: str = "Acme Batteries") -> tuple[UserInfo, str]:
         organization = accounts.ensure_organization(org)
-        user = accounts.create_user(organization.id, f"user{next(count)}@{org.split()[0].lower()}.example",
-                                    "Test User", role)
+        user = accounts.create_user(
+            organization.id, f"user{next(count)}@{org.split()[0].lower()}.example", "Test User", role
+        )
         return user, accounts.issue_key(user.id).key
 
     return make

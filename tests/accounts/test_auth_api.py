@@ -29,13 +29,22 @@ def test_me_with_either_header(client: TestClient, make_user: MakeUser) -> None:
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["email"] == user.email and body["role"] == "curator"
-        assert body["organization"] == {"id": user.organization_id, "name": "Xiamen Tea Co",
-                                        "timezone": "Asia/Shanghai"}
+        assert body["organization"] == {
+            "id": user.organization_id,
+            "name": "Xiamen Tea Co",
+            "timezone": "Asia/Shanghai",
+        }
         assert len(body["may"]) == 3  # reader, subscriber, curator
 
 
-@pytest.mark.parametrize("headers", [{"Authorization": "Bearer sw_000000000000_nope"},
-                                     {"Authorization": "Basic dXNlcjpwYXNz"}, {"X-API-Key": "garbage"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": "Bearer sw_000000000000_nope"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"X-API-Key": "garbage"},
+    ],
+)
 def test_an_invalid_key_is_401(client: TestClient, headers: dict[str, str]) -> None:
     response = client.get("/api/me", headers=headers)
     assert response.status_code == 401 and response.json()["error"]
@@ -59,8 +68,11 @@ def test_a_revoked_key_is_401_at_once(client: TestClient, make_user: MakeUser) -
 def test_wrong_role_is_403_naming_the_role(client: TestClient, make_user: MakeUser) -> None:
     _, reader = make_user(Role.READER)
     _, subscriber = make_user(Role.SUBSCRIBER)
-    denied = client.post("/api/users", headers=bearer(subscriber),
-                         json={"email": "x@example.com", "name": "X", "organization": "Acme"})
+    denied = client.post(
+        "/api/users",
+        headers=bearer(subscriber),
+        json={"email": "x@example.com", "name": "X", "organization": "Acme"},
+    )
     assert denied.status_code == 403
     assert "admin role" in denied.json()["message"] and "subscriber" in denied.json()["message"]
     listed = client.get("/api/subscriptions", headers=bearer(reader))
@@ -68,12 +80,21 @@ def test_wrong_role_is_403_naming_the_role(client: TestClient, make_user: MakeUs
     assert client.get("/api/users", headers=bearer(reader)).status_code == 403
 
 
-def test_admin_creates_a_user_whose_key_is_shown_once(client: TestClient, make_user: MakeUser,
-                                                      accounts: AccountRepository) -> None:
+def test_admin_creates_a_user_whose_key_is_shown_once(
+    client: TestClient, make_user: MakeUser, accounts: AccountRepository
+) -> None:
     _, admin = make_user(Role.ADMIN)
-    created = client.post("/api/users", headers=bearer(admin), json={
-        "email": "QA@Xmtea.example", "name": "质量部", "organization": "厦门茶业", "role": "subscriber",
-        "timezone": "Asia/Shanghai"})
+    created = client.post(
+        "/api/users",
+        headers=bearer(admin),
+        json={
+            "email": "QA@Xmtea.example",
+            "name": "质量部",
+            "organization": "厦门茶业",
+            "role": "subscriber",
+            "timezone": "Asia/Shanghai",
+        },
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["user"]["email"] == "qa@xmtea.example" and body["user"]["organization"]["name"] == "厦门茶业"
@@ -88,14 +109,21 @@ def test_admin_creates_a_user_whose_key_is_shown_once(client: TestClient, make_u
     assert keys == [body["key_id"], again.json()["info"]["id"]]
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"email": "not-an-address", "name": "X", "organization": "Acme"}, "email"),
-    ({"email": "a@example.com", "name": "X", "organization": "Acme", "role": "owner"}, "role"),
-    ({"email": "a@example.com", "name": "X", "organization": "Acme", "timezone": "Mars/Olympus"}, "timezone"),
-    ({"email": "a@example.com", "name": "", "organization": "Acme"}, "name"),
-])
-def test_user_validation_names_the_field(client: TestClient, make_user: MakeUser, payload: dict[str, str],
-                                         field: str) -> None:
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"email": "not-an-address", "name": "X", "organization": "Acme"}, "email"),
+        ({"email": "a@example.com", "name": "X", "organization": "Acme", "role": "owner"}, "role"),
+        (
+            {"email": "a@example.com", "name": "X", "organization": "Acme", "timezone": "Mars/Olympus"},
+            "timezone",
+        ),
+        ({"email": "a@example.com", "name": "", "organization": "Acme"}, "name"),
+    ],
+)
+def test_user_validation_names_the_field(
+    client: TestClient, make_user: MakeUser, payload: dict[str, str], field: str
+) -> None:
     _, admin = make_user(Role.ADMIN)
     response = client.post("/api/users", headers=bearer(admin), json=payload)
     assert response.status_code == 422 and response.json()["message"].startswith(field), response.text
@@ -103,13 +131,17 @@ def test_user_validation_names_the_field(client: TestClient, make_user: MakeUser
 
 def test_a_duplicate_email_is_422(client: TestClient, make_user: MakeUser) -> None:
     admin, key = make_user(Role.ADMIN)
-    response = client.post("/api/users", headers=bearer(key),
-                           json={"email": admin.email, "name": "Twin", "organization": "Other"})
+    response = client.post(
+        "/api/users",
+        headers=bearer(key),
+        json={"email": admin.email, "name": "Twin", "organization": "Other"},
+    )
     assert response.status_code == 422 and "already exists" in response.json()["message"]
 
 
-def test_users_revoke_their_own_keys_but_not_others(client: TestClient, make_user: MakeUser,
-                                                     accounts: AccountRepository) -> None:
+def test_users_revoke_their_own_keys_but_not_others(
+    client: TestClient, make_user: MakeUser, accounts: AccountRepository
+) -> None:
     owner, key = make_user(Role.READER)
     _, other = make_user(Role.SUBSCRIBER)
     [info] = accounts.keys_of(owner.id)

@@ -16,8 +16,14 @@ def test_a_key_parses_back_and_malformed_keys_do_not() -> None:
     parts = generate_key()
     assert parts.text.startswith("sw_") and parse_key(parts.text) == parts
     assert generate_key().text != parts.text
-    malformed = ("", "sw_", "sw_abc_def", "xx_" + parts.text[3:], parts.text.replace("_", "-"),
-                 "sw_0123456789ab_")
+    malformed = (
+        "",
+        "sw_",
+        "sw_abc_def",
+        "xx_" + parts.text[3:],
+        parts.text.replace("_", "-"),
+        "sw_0123456789ab_",
+    )
     for bad in malformed:
         assert parse_key(bad) is None, bad
 
@@ -32,8 +38,9 @@ def test_the_hash_verifies_only_the_same_secret_and_holds_no_key_text() -> None:
     assert hash_secret(secret) != stored  # salted
 
 
-def test_the_database_holds_no_key_text(accounts: AccountRepository, make_user: MakeUser,
-                                        tmp_path: Path) -> None:
+def test_the_database_holds_no_key_text(
+    accounts: AccountRepository, make_user: MakeUser, tmp_path: Path
+) -> None:
     user, key = make_user(Role.ADMIN)
     secret = parse_key(key).secret  # type: ignore[union-attr]
     with accounts.engine.connect() as conn:
@@ -45,8 +52,9 @@ def test_the_database_holds_no_key_text(accounts: AccountRepository, make_user: 
     assert accounts.authenticate(key) == user
 
 
-def test_authenticate_refuses_wrong_revoked_and_disabled(accounts: AccountRepository,
-                                                         make_user: MakeUser) -> None:
+def test_authenticate_refuses_wrong_revoked_and_disabled(
+    accounts: AccountRepository, make_user: MakeUser
+) -> None:
     user, key = make_user(Role.READER)
     prefix = parse_key(key).prefix  # type: ignore[union-attr]
     assert accounts.authenticate(key) == user

@@ -37,10 +37,24 @@ def _key_of(output: str) -> str:
     return key
 
 
-def test_user_create_bootstraps_an_admin_and_prints_the_key_once(accounts: AccountRepository,
-                                                                 data_dir: Path) -> None:
-    result = runner.invoke(app, ["user", "create", "--email", "admin@xm-std.example", "--name", "标准化院",
-                                 "--org", "厦门市标准化研究院", "--role", "admin"])
+def test_user_create_bootstraps_an_admin_and_prints_the_key_once(
+    accounts: AccountRepository, data_dir: Path
+) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "user",
+            "create",
+            "--email",
+            "admin@xm-std.example",
+            "--name",
+            "标准化院",
+            "--org",
+            "厦门市标准化研究院",
+            "--role",
+            "admin",
+        ],
+    )
     assert result.exit_code == 0, result.output
     key = _key_of(result.stdout)
     user = accounts.authenticate(key)
@@ -53,8 +67,9 @@ def test_user_create_bootstraps_an_admin_and_prints_the_key_once(accounts: Accou
 
 
 def test_user_key_issues_another_working_key(accounts: AccountRepository) -> None:
-    first = runner.invoke(app, ["user", "create", "--email", "qa@acme.example", "--name", "QA",
-                                "--org", "Acme"])
+    first = runner.invoke(
+        app, ["user", "create", "--email", "qa@acme.example", "--name", "QA", "--org", "Acme"]
+    )
     assert first.exit_code == 0, first.output
     second = runner.invoke(app, ["user", "key", "--email", "QA@acme.example", "--label", "laptop"])
     assert second.exit_code == 0, second.output

@@ -74,8 +74,9 @@ class RecordingHandler:
         while not self.release.is_set():
             await asyncio.sleep(0.02)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         self.rcpt_count += 1
         if self.hold_rcpt_on == self.rcpt_count:
             await self._stall()
@@ -158,9 +159,17 @@ def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engin
 
 def make_settings(tmp_path: Path, database_url: str, smtp_port: int, **extra: Any) -> Settings:
     values: dict[str, Any] = {
-        "data_dir": tmp_path / "data", "database_url": database_url, "smtp_host": "127.0.0.1",
-        "smtp_port": smtp_port, "smtp_security": "none", "smtp_timeout": 10.0, "secret_key": SECRET,
-        "public_url": PUBLIC_URL, "mail_from": MAIL_FROM, "timezone": "Asia/Shanghai", "reminder_days": 7,
+        "data_dir": tmp_path / "data",
+        "database_url": database_url,
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp_port,
+        "smtp_security": "none",
+        "smtp_timeout": 10.0,
+        "secret_key": SECRET,
+        "public_url": PUBLIC_URL,
+        "mail_from": MAIL_FROM,
+        "timezone": "Asia/Shanghai",
+        "reminder_days": 7,
     }
     return Settings(**{**values, **extra})
 
@@ -188,28 +197,65 @@ def pg_services(tmp_path: Path, smtp: SmtpServer, request: pytest.FixtureRequest
 # ------------------------------------------------------------------------------------------ rows
 def add_org(engine: Engine, name: str = "厦门某电子有限公司", tz: str = "Asia/Shanghai") -> int:
     with engine.begin() as conn:
-        return int(conn.execute(insert(Organization).values(
-            name=name, timezone=tz, created_at=datetime.now(UTC)).returning(Organization.id)).scalar_one())
+        return int(
+            conn.execute(
+                insert(Organization)
+                .values(name=name, timezone=tz, created_at=datetime.now(UTC))
+                .returning(Organization.id)
+            ).scalar_one()
+        )
 
 
-def add_subscription(engine: Engine, org_id: int, name: str, *, frequency: str = "immediate",
-                     language: str = "zh", kind: str = "search", active: bool = True) -> int:
+def add_subscription(
+    engine: Engine,
+    org_id: int,
+    name: str,
+    *,
+    frequency: str = "immediate",
+    language: str = "zh",
+    kind: str = "search",
+    active: bool = True,
+) -> int:
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        return int(conn.execute(insert(Subscription).values(
-            organization_id=org_id, name=name, kind=kind, query={"q": name}, codes=[], frequency=frequency,
-            language=language, active=active, created_at=now, updated_at=now)
-            .returning(Subscription.id)).scalar_one())
+        return int(
+            conn.execute(
+                insert(Subscription)
+                .values(
+                    organization_id=org_id,
+                    name=name,
+                    kind=kind,
+                    query={"q": name},
+                    codes=[],
+                    frequency=frequency,
+                    language=language,
+                    active=active,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(Subscription.id)
+            ).scalar_one()
+        )
 
 
-def add_recipient(engine: Engine, subscription_id: int, email: str, *, confirmed: bool = True,
-                  unsubscribed: bool = False) -> int:
+def add_recipient(
+    engine: Engine, subscription_id: int, email: str, *, confirmed: bool = True, unsubscribed: bool = False
+) -> int:
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        return int(conn.execute(insert(SubscriptionRecipient).values(
-            subscription_id=subscription_id, email=email, confirmed_at=now if confirmed else None,
-            unsubscribed_at=now if unsubscribed else None, created_at=now)
-            .returning(SubscriptionRecipient.id)).scalar_one())
+        return int(
+            conn.execute(
+                insert(SubscriptionRecipient)
+                .values(
+                    subscription_id=subscription_id,
+                    email=email,
+                    confirmed_at=now if confirmed else None,
+                    unsubscribed_at=now if unsubscribed else None,
+                    created_at=now,
+                )
+                .returning(SubscriptionRecipient.id)
+            ).scalar_one()
+        )
 
 
 def tbt(symbol: str, member: str, **fields: Any) -> Any:

@@ -34,20 +34,49 @@ BEFORE = NOW - timedelta(hours=1)
 
 
 def _documents(services: Services) -> None:
-    services.repo.upsert_many([
-        tbt("G/TBT/N/USA/2100", "USA", member_name="United States of America",
-            title="Lithium batteries safety", title_zh="锂电池安全要求", products="锂离子电池 <18650> cells",
-            hs=["850760"], comment_deadline="2026-03-12"),
-        tbt("G/TBT/N/EU/1200", "EU", title="Energy labelling of electronic displays", products="displays",
-            hs=["852859", "852869"], comment_deadline="2026-04-30"),
-        tbt("G/TBT/N/USA/2101", "USA", member_name="United States of America",
-            title="Energy storage systems", title_zh="储能系统"),
-        standard("GB/T 45565-2025", title_zh="锂离子电池编码规则",
-                 title_en="Coding regulations of lithium ion batteries", status="upcoming",
-                 effective="2025-11-01"),
-        standard("GB/T 1000-2010", title_zh="某旧标准", title_en="An old standard", status="replaced",
-                 replaced_by=["GB/T 1000-2026"]),
-    ])
+    services.repo.upsert_many(
+        [
+            tbt(
+                "G/TBT/N/USA/2100",
+                "USA",
+                member_name="United States of America",
+                title="Lithium batteries safety",
+                title_zh="锂电池安全要求",
+                products="锂离子电池 <18650> cells",
+                hs=["850760"],
+                comment_deadline="2026-03-12",
+            ),
+            tbt(
+                "G/TBT/N/EU/1200",
+                "EU",
+                title="Energy labelling of electronic displays",
+                products="displays",
+                hs=["852859", "852869"],
+                comment_deadline="2026-04-30",
+            ),
+            tbt(
+                "G/TBT/N/USA/2101",
+                "USA",
+                member_name="United States of America",
+                title="Energy storage systems",
+                title_zh="储能系统",
+            ),
+            standard(
+                "GB/T 45565-2025",
+                title_zh="锂离子电池编码规则",
+                title_en="Coding regulations of lithium ion batteries",
+                status="upcoming",
+                effective="2025-11-01",
+            ),
+            standard(
+                "GB/T 1000-2010",
+                title_zh="某旧标准",
+                title_en="An old standard",
+                status="replaced",
+                replaced_by=["GB/T 1000-2026"],
+            ),
+        ]
+    )
 
 
 def _alerts(sub: int) -> list[NewAlert]:
@@ -56,8 +85,13 @@ def _alerts(sub: int) -> list[NewAlert]:
         NewAlert(sub, "g-tbt-n-eu-1200", 1, "new"),
         NewAlert(sub, "g-tbt-n-usa-2101", 2, "changed", {"fields": ["title_zh"]}),
         NewAlert(sub, "gb-t-45565-2025", 1, "new"),
-        NewAlert(sub, "gb-t-1000-2010", 2, "replaced",
-                 {"watched": "GB/T 1000", "code": "GB/T 1000-2010", "replaced_by": ["GB/T 1000-2026"]}),
+        NewAlert(
+            sub,
+            "gb-t-1000-2010",
+            2,
+            "replaced",
+            {"watched": "GB/T 1000", "code": "GB/T 1000-2010", "replaced_by": ["GB/T 1000-2026"]},
+        ),
         NewAlert(sub, "g-tbt-n-usa-2100", 20260312, "deadline_reminder", {"deadline": "2026-03-12"}),
     ]
 
@@ -101,7 +135,7 @@ def test_zh_digest_headers_parts_grouping_and_links(services: Services, smtp: Sm
     assert set(received) == {"zhang@example.com", "li@example.com"}
     msg = received["zhang@example.com"]
 
-    assert msg["Subject"] == "StdWatch 预警｜锂电池出口预警：6 条"  # noqa: RUF001
+    assert msg["Subject"] == "StdWatch 预警｜锂电池出口预警：6 条"
     raw = next(m.data for m in smtp.messages if m.rcpt_tos == ["zhang@example.com"])
     assert raw.isascii() and b"Subject: =?utf-8?" in raw  # RFC 2047 on the wire
     sender = msg["From"].addresses[0]
@@ -137,7 +171,7 @@ def test_zh_digest_headers_parts_grouping_and_links(services: Services, smtp: Sm
     assert re.findall(r"^\[(.+)\]$", notifications, re.M) == ["EU", "United States of America (USA)"]
     usa = notifications.split("[United States of America (USA)]")[1]
     assert usa.index("G/TBT/N/USA/2100") < usa.index("G/TBT/N/USA/2101")
-    assert "[国家标准（推荐性）]" in text.split("== 标准 ==")[1]  # noqa: RUF001
+    assert "[国家标准（推荐性）]" in text.split("== 标准 ==")[1]
 
     # each notification: symbol, Chinese title when known, products, HS codes, days left, link
     first = usa.split("* G/TBT/N/USA/2100")[1].split("* G/TBT/N/USA/2101")[0]
@@ -158,7 +192,7 @@ def test_zh_digest_headers_parts_grouping_and_links(services: Services, smtp: Sm
 
     # watch-list change says by what; the reminder has its own section
     changes = text.split("== 关注清单变化 ==")[1].split("== 评议截止提醒 ==")[0]
-    assert "GB/T 1000-2010" in changes and "已被代替，代替标准：GB/T 1000-2026" in changes  # noqa: RUF001
+    assert "GB/T 1000-2010" in changes and "已被代替，代替标准：GB/T 1000-2026" in changes
     reminders = text.split("== 评议截止提醒 ==")[1]
     assert "G/TBT/N/USA/2100" in reminders and "距评议截止还有 10 天" in reminders
 
@@ -177,8 +211,12 @@ def test_en_digest_uses_english_titles_and_words(services: Services, smtp: SmtpS
     msg = _by_recipient(smtp)["li@example.com"]
     assert msg["Subject"] == "StdWatch alert | Battery exports: 6 items"
     text, html = _text(msg), _html(msg)
-    assert re.findall(r"^== (.+) ==$", text, re.M) == ["WTO/TBT notifications", "Standards",
-                                                       "Watch-list changes", "Comment deadline reminders"]
+    assert re.findall(r"^== (.+) ==$", text, re.M) == [
+        "WTO/TBT notifications",
+        "Standards",
+        "Watch-list changes",
+        "Comment deadline reminders",
+    ]
     assert "Lithium batteries safety" in text and "锂电池安全要求" not in text
     assert "储能系统" not in text and "Energy storage systems" in text
     assert "[National standards (recommended)]" in text
@@ -195,11 +233,12 @@ def test_digest_on_postgresql(pg_services: Services, smtp: SmtpServer) -> None:
     assert flush_outbox(pg_services, NOW).sent == 2
     assert make_digests(pg_services, NOW) == 0
     assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["li@example.com", "zhang@example.com"]
-    assert smtp.messages[0].message["Subject"] == "StdWatch 预警｜锂电池出口预警：6 条"  # noqa: RUF001
+    assert smtp.messages[0].message["Subject"] == "StdWatch 预警｜锂电池出口预警：6 条"
 
 
-def test_one_failing_digest_does_not_hold_up_the_others(services: Services, smtp: SmtpServer,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_failing_digest_does_not_hold_up_the_others(
+    services: Services, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = services.repo.engine
     org = add_org(engine)
     subs = [add_subscription(engine, org, name) for name in ("good", "broken")]
@@ -223,11 +262,13 @@ def test_one_failing_digest_does_not_hold_up_the_others(services: Services, smtp
 
 
 # ------------------------------------------------------------------------------------------ periods
-def _one_alert(services: Services, frequency: str, tz: str = "Asia/Shanghai",
-               name: str = "org") -> tuple[OutboxRepository, int]:
+def _one_alert(
+    services: Services, frequency: str, tz: str = "Asia/Shanghai", name: str = "org"
+) -> tuple[OutboxRepository, int]:
     engine = services.repo.engine
-    services.repo.upsert_many([tbt("G/TBT/N/CHN/1860", "CHN", title="Smoke alarms",
-                                   comment_deadline="2026-05-01")])
+    services.repo.upsert_many(
+        [tbt("G/TBT/N/CHN/1860", "CHN", title="Smoke alarms", comment_deadline="2026-05-01")]
+    )
     sub = add_subscription(engine, add_org(engine, name, tz), f"{frequency} {name}", frequency=frequency)
     add_recipient(engine, sub, f"{frequency}-{name}@example.com")
     return OutboxRepository(engine), sub
@@ -285,7 +326,7 @@ def test_confirmation_email_once_with_a_signed_link(services: Services, smtp: Sm
     assert send_confirmations(services, NOW + timedelta(minutes=1)) == 0
     assert [m.rcpt_tos for m in smtp.messages] == [["new@example.com"]]
     msg = smtp.messages[0].message
-    assert msg["Subject"] == "请确认订阅 StdWatch 预警：显示器"  # noqa: RUF001
+    assert msg["Subject"] == "请确认订阅 StdWatch 预警：显示器"
     assert msg["List-Unsubscribe"] is None
     found = re.search(re.escape(f"{PUBLIC_URL}/api/subscriptions/confirm?token=") + r"(\S+)", _text(msg))
     assert found and Signer(SECRET).verify("confirm", found.group(1)) == {"r": pending}
@@ -293,8 +334,9 @@ def test_confirmation_email_once_with_a_signed_link(services: Services, smtp: Sm
         Signer(SECRET).verify("unsubscribe", found.group(1))
 
 
-def test_alerts_wait_for_a_confirmed_address_and_close_when_nobody_is_left(services: Services,
-                                                                          smtp: SmtpServer) -> None:
+def test_alerts_wait_for_a_confirmed_address_and_close_when_nobody_is_left(
+    services: Services, smtp: SmtpServer
+) -> None:
     engine = services.repo.engine
     outbox, sub = _one_alert(services, "immediate")
     with engine.begin() as conn:
@@ -330,4 +372,3 @@ def test_address_unsubscribed_after_rendering_is_not_sent(services: Services, sm
     result = flush_outbox(services, NOW)
     assert (result.sent, result.cancelled) == (0, 1)
     assert smtp.messages == [] and outbox.emails()[0].status == "cancelled"
-

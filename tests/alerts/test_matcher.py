@@ -4,7 +4,7 @@ something a subscriber sees changed; watch lists follow editions, withdrawals, r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +22,27 @@ from stdwatch.store.account_models import Organization, Subscription
 from stdwatch.store.outbox_models import Alert
 from tests.conftest import BACKENDS, demo_records
 
-NOW = datetime.now(timezone.utc)
-SEARCHES = [{"q": "锂电池"}, {"q": "toys"}, {"q": "电动自行车 安全"}, {"kind": ["tbt_notification"], "hs": ["85"]},
-            {"q": "标准", "region": ["tw"]}, {"member": ["USA"]}, {"q": "GB/T 24823"}]
+NOW = datetime.now(UTC)
+SEARCHES = [
+    {"q": "锂电池"},
+    {"q": "toys"},
+    {"q": "电动自行车 安全"},
+    {"kind": ["tbt_notification"], "hs": ["85"]},
+    {"q": "标准", "region": ["tw"]},
+    {"member": ["USA"]},
+    {"q": "GB/T 24823"},
+]
 
 
 @pytest.fixture(params=BACKENDS)
 def services(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
     extra: dict[str, Any] = {}
     if request.param == "elasticsearch":
-        extra = {"search_backend": "elasticsearch", "es_url": request.getfixturevalue("es_url"),
-                 "es_index": f"test-matcher-{tmp_path.name[-20:].lower()}"}
+        extra = {
+            "search_backend": "elasticsearch",
+            "es_url": request.getfixturevalue("es_url"),
+            "es_index": f"test-matcher-{tmp_path.name[-20:].lower()}",
+        }
     built = Services.from_settings(Settings(data_dir=tmp_path / "data", **extra))
     yield built
     drop = getattr(built.backend, "drop", None)
@@ -41,22 +51,38 @@ def services(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service
     built.close()
 
 
-def add_subscription(services: Services, kind: str, created_at: datetime = NOW - timedelta(minutes=1),
-                     **fields: Any) -> int:
+def add_subscription(
+    services: Services, kind: str, created_at: datetime = NOW - timedelta(minutes=1), **fields: Any
+) -> int:
     with services.repo.engine.begin() as conn:
-        org = conn.execute(select(Organization.__table__.c.id).where(Organization.__table__.c.name == "Acme")).scalar()
+        org = conn.execute(
+            select(Organization.__table__.c.id).where(Organization.__table__.c.name == "Acme")
+        ).scalar()
         if org is None:
-            org = conn.execute(insert(Organization.__table__).values(name="Acme", timezone="Asia/Shanghai",
-                                                                     created_at=NOW)).inserted_primary_key[0]
-        values = {"organization_id": org, "name": f"{kind} subscription", "kind": kind, "query": {}, "codes": [],
-                  "frequency": "daily", "language": "zh", "active": True, "created_at": created_at,
-                  "updated_at": created_at, **fields}
+            org = conn.execute(
+                insert(Organization.__table__).values(name="Acme", timezone="Asia/Shanghai", created_at=NOW)
+            ).inserted_primary_key[0]
+        values = {
+            "organization_id": org,
+            "name": f"{kind} subscription",
+            "kind": kind,
+            "query": {},
+            "codes": [],
+            "frequency": "daily",
+            "language": "zh",
+            "active": True,
+            "created_at": created_at,
+            "updated_at": created_at,
+            **fields,
+        }
         return int(conn.execute(insert(Subscription.__table__).values(**values)).inserted_primary_key[0])
 
 
 def alerts(services: Services, subscription_id: int | None = None) -> list[tuple[int, str, int, str, dict]]:
     table = Alert.__table__
-    query = select(table.c.subscription_id, table.c.document_id, table.c.version, table.c.reason, table.c.details)
+    query = select(
+        table.c.subscription_id, table.c.document_id, table.c.version, table.c.reason, table.c.details
+    )
     if subscription_id is not None:
         query = query.where(table.c.subscription_id == subscription_id)
     with services.repo.engine.connect() as conn:
@@ -89,22 +115,28 @@ def test_saved_searches_alert_on_exactly_what_the_search_finds(services: Service
 
 def test_nothing_is_alerted_twice_and_invisible_changes_alert_nobody(services: Services) -> None:
     sub = add_subscription(services, "search", query={"q": "锂电池"})
-    record = {"code": "GB 43854-2024", "title_zh": "电动自行车用锂离子蓄电池安全技术规范", "status": "upcoming",
-              "source_url": "https://example.org/a"}
+    record = {
+        "code": "GB 43854-2024",
+        "title_zh": "电动自行车用锂离子蓄电池安全技术规范",
+        "status": "upcoming",
+        "source_url": "https://example.org/a",
+    }
     services.flow.ingest([record_from_json(record)])
     assert [(a[1], a[2], a[3]) for a in alerts(services, sub)] == [("gb-43854-2024", 1, "new")]
     services.flow.ingest([record_from_json(record)])  # a re-crawl that changed nothing
     services.flow.listeners[0].catch_up()  # type: ignore[attr-defined]
     services.flow.ingest([record_from_json({**record, "source_url": "https://example.org/b"})])  # not visible
     assert len(alerts(services, sub)) == 1
-    services.flow.ingest([record_from_json({**record, "source_url": "https://example.org/b", "status": "current"})])
+    services.flow.ingest(
+        [record_from_json({**record, "source_url": "https://example.org/b", "status": "current"})]
+    )
     changed = alerts(services, sub)[-1]
     assert changed[2:4] == (3, "changed") and changed[4]["fields"] == ["status"]
 
 
 def test_history_before_a_subscription_never_alerts_it(services: Services) -> None:
     services.flow.ingest(demo_records()[:30])
-    sub = add_subscription(services, "search", created_at=datetime.now(timezone.utc), query={"q": "标准"})
+    sub = add_subscription(services, "search", created_at=datetime.now(UTC), query={"q": "标准"})
     services.flow.ingest(demo_records()[:30])
     services.flow.listeners[0].catch_up()  # type: ignore[attr-defined]
     assert alerts(services, sub) == []
@@ -115,19 +147,33 @@ def test_watch_lists_follow_editions_withdrawals_replacements_and_effective_date
     old = {"code": "GB/T 24823-2017", "title_zh": "普通照明用LED模块 性能要求", "status": "current"}
     services.flow.ingest([record_from_json(old)])
     assert alerts(services, sub) == []  # the watched edition itself arriving is no event
-    services.flow.ingest([record_from_json({"code": "GB/T 24823-2024", "title_zh": "普通照明用LED模块 性能要求",
-                                            "status": "upcoming"})])
-    services.flow.ingest([record_from_json({**old, "status": "replaced", "replaced_by": ["GB/T 24823-2024"]})])
+    services.flow.ingest(
+        [
+            record_from_json(
+                {"code": "GB/T 24823-2024", "title_zh": "普通照明用LED模块 性能要求", "status": "upcoming"}
+            )
+        ]
+    )
+    services.flow.ingest(
+        [record_from_json({**old, "status": "replaced", "replaced_by": ["GB/T 24823-2024"]})]
+    )
     services.flow.ingest([record_from_json({"symbol": "G/TBT/N/USA/2100/Add.1", "title": "Addendum"})])
     got = [(a[1], a[3]) for a in alerts(services, sub)]
-    assert got == [("gb-t-24823-2024", "new_edition"), ("gb-t-24823-2017", "replaced"),
-                   ("g-tbt-n-usa-2100-add.1", "new_edition")]
+    assert got == [
+        ("gb-t-24823-2024", "new_edition"),
+        ("gb-t-24823-2017", "replaced"),
+        ("g-tbt-n-usa-2100-add.1", "new_edition"),
+    ]
     assert alerts(services, sub)[1][4]["replaced_by"] == ["GB/T 24823-2024"]
 
 
 def test_watch_lists_see_withdrawal_and_entry_into_force(services: Services) -> None:
     sub = add_subscription(services, "watchlist", codes=["GB 43854"])
-    record = {"code": "GB 43854-2024", "title_zh": "电动自行车用锂离子蓄电池安全技术规范", "status": "upcoming"}
+    record = {
+        "code": "GB 43854-2024",
+        "title_zh": "电动自行车用锂离子蓄电池安全技术规范",
+        "status": "upcoming",
+    }
     services.flow.ingest([record_from_json(record)])
     services.flow.ingest([record_from_json({**record, "status": "current"})])
     services.flow.ingest([record_from_json({**record, "status": "withdrawn"})])
@@ -136,11 +182,13 @@ def test_watch_lists_see_withdrawal_and_entry_into_force(services: Services) -> 
 
 def test_profiles_match_their_hs_ics_and_keywords(services: Services) -> None:
     sub = add_subscription(services, "profile", profile="lithium_batteries")
-    services.flow.ingest([
-        record_from_json({"symbol": "G/TBT/N/SGP/99", "title": "Portable chargers", "hs": ["850760"]}),
-        record_from_json({"symbol": "G/TBT/N/SGP/98", "title": "Toys", "description": "Safety of toys."}),
-        record_from_json({"code": "GB/T 45565-2025", "title_zh": "锂离子电池编码规则"}),
-    ])
+    services.flow.ingest(
+        [
+            record_from_json({"symbol": "G/TBT/N/SGP/99", "title": "Portable chargers", "hs": ["850760"]}),
+            record_from_json({"symbol": "G/TBT/N/SGP/98", "title": "Toys", "description": "Safety of toys."}),
+            record_from_json({"code": "GB/T 45565-2025", "title_zh": "锂离子电池编码规则"}),
+        ]
+    )
     assert {a[1] for a in alerts(services, sub)} == {"g-tbt-n-sgp-99", "gb-t-45565-2025"}
 
 

@@ -22,13 +22,19 @@ def _email(sub: int, period: str) -> NewEmail:
 def test_duplicate_alert_keys_are_ignored(any_engine: Engine) -> None:
     outbox = OutboxRepository(any_engine)
     sub = add_subscription(any_engine, add_org(any_engine), "s")
-    first = [NewAlert(sub, "g-tbt-n-usa-1", 1, "new", {"n": 1}), NewAlert(sub, "g-tbt-n-usa-2", 1, "new"),
-             NewAlert(sub, "g-tbt-n-usa-1", 2, "changed")]
+    first = [
+        NewAlert(sub, "g-tbt-n-usa-1", 1, "new", {"n": 1}),
+        NewAlert(sub, "g-tbt-n-usa-2", 1, "new"),
+        NewAlert(sub, "g-tbt-n-usa-1", 2, "changed"),
+    ]
     assert outbox.add_alerts(first, now=NOW) == 3
-    again = [*first,
-             NewAlert(sub, "g-tbt-n-usa-1", 1, "new", {"n": 2}),  # same key, other details: ignored
-             NewAlert(sub, "g-tbt-n-usa-1", 1, "deadline_reminder"),  # same version, other reason: new
-             NewAlert(sub, "g-tbt-n-usa-3", 1, "new"), NewAlert(sub, "g-tbt-n-usa-3", 1, "new")]
+    again = [
+        *first,
+        NewAlert(sub, "g-tbt-n-usa-1", 1, "new", {"n": 2}),  # same key, other details: ignored
+        NewAlert(sub, "g-tbt-n-usa-1", 1, "deadline_reminder"),  # same version, other reason: new
+        NewAlert(sub, "g-tbt-n-usa-3", 1, "new"),
+        NewAlert(sub, "g-tbt-n-usa-3", 1, "new"),
+    ]
     assert outbox.add_alerts(again, now=NOW) == 2
     stored = outbox.alerts_of(sub)
     assert len(stored) == 5
@@ -40,8 +46,9 @@ def test_duplicate_alert_keys_are_ignored(any_engine: Engine) -> None:
 def test_concurrent_matchers_add_each_alert_once(any_engine: Engine) -> None:
     outbox = OutboxRepository(any_engine)
     sub = add_subscription(any_engine, add_org(any_engine), "s")
-    batches = [[NewAlert(sub, f"doc-{i}", 1, "new") for i in range(start, start + 300)]
-               for start in (0, 150, 100)]
+    batches = [
+        [NewAlert(sub, f"doc-{i}", 1, "new") for i in range(start, start + 300)] for start in (0, 150, 100)
+    ]
     with ThreadPoolExecutor(3) as pool:
         added = list(pool.map(outbox.add_alerts, batches))
     assert sum(added) == 450 == len(outbox.alerts_of(sub))

@@ -26,8 +26,11 @@ def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     if request.param == "sqlite":
         yield {}
         return
-    yield {"search_backend": "elasticsearch", "es_url": request.getfixturevalue("es_url"),
-           "es_index": f"test-pipeline-{tmp_path.name[-20:].lower()}"}
+    yield {
+        "search_backend": "elasticsearch",
+        "es_url": request.getfixturevalue("es_url"),
+        "es_index": f"test-pipeline-{tmp_path.name[-20:].lower()}",
+    }
 
 
 def _services(tmp_path: Path, smtp: SmtpServer, extra: dict[str, Any]) -> Services:
@@ -35,18 +38,26 @@ def _services(tmp_path: Path, smtp: SmtpServer, extra: dict[str, Any]) -> Servic
     return Services.from_settings(make_settings(tmp_path, url, smtp.port, **extra))
 
 
-def test_ingest_to_inbox_then_unsubscribe(tmp_path: Path, smtp: SmtpServer,
-                                          backend_settings: dict[str, Any]) -> None:
+def test_ingest_to_inbox_then_unsubscribe(
+    tmp_path: Path, smtp: SmtpServer, backend_settings: dict[str, Any]
+) -> None:
     services = _services(tmp_path, smtp, backend_settings)
     try:
         engine = services.repo.engine
         sub = add_subscription(engine, add_org(engine), "锂电池", kind="search")
         add_recipient(engine, sub, "buyer@example.com")
-        services.flow.ingest([
-            tbt("G/TBT/N/USA/2100", "USA", title="Lithium batteries", title_zh="锂电池安全要求",
-                hs=["850760"]),
-            tbt("G/TBT/N/EU/1200", "EU", title="Toys safety", title_zh="玩具安全"),
-        ])
+        services.flow.ingest(
+            [
+                tbt(
+                    "G/TBT/N/USA/2100",
+                    "USA",
+                    title="Lithium batteries",
+                    title_zh="锂电池安全要求",
+                    hs=["850760"],
+                ),
+                tbt("G/TBT/N/EU/1200", "EU", title="Toys safety", title_zh="玩具安全"),
+            ]
+        )
         now = datetime.now(UTC)
         assert [a.document_id for a in OutboxRepository(engine).alerts_of(sub)] == ["g-tbt-n-usa-2100"]
         assert make_digests(services, now) == 1
@@ -59,8 +70,11 @@ def test_ingest_to_inbox_then_unsubscribe(tmp_path: Path, smtp: SmtpServer,
         link = re.fullmatch(r"<https?://[^/]+(/api/unsubscribe\?token=.+)>", header)
         assert link
         with TestClient(create_app(services.settings, services)) as client:
-            response = client.post(link.group(1), content="List-Unsubscribe=One-Click",
-                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+            response = client.post(
+                link.group(1),
+                content="List-Unsubscribe=One-Click",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "unsubscribed"
 

@@ -20,15 +20,24 @@ def _notification(symbol: str, days: int | None) -> Record:
     return tbt(symbol, "USA", title=f"Notification {symbol}", comment_deadline=deadline)
 
 
-def test_reminders_once_for_followed_notifications_closing_within_the_window(services: Services,
-                                                                            smtp: SmtpServer) -> None:
+def test_reminders_once_for_followed_notifications_closing_within_the_window(
+    services: Services, smtp: SmtpServer
+) -> None:
     engine = services.repo.engine
-    services.repo.upsert_many([_notification("G/TBT/N/USA/1", 7), _notification("G/TBT/N/USA/2", 20),
-                               _notification("G/TBT/N/USA/3", 3), _notification("G/TBT/N/USA/4", -1),
-                               _notification("G/TBT/N/USA/5", None), _notification("G/TBT/N/USA/6", 5)])
+    services.repo.upsert_many(
+        [
+            _notification("G/TBT/N/USA/1", 7),
+            _notification("G/TBT/N/USA/2", 20),
+            _notification("G/TBT/N/USA/3", 3),
+            _notification("G/TBT/N/USA/4", -1),
+            _notification("G/TBT/N/USA/5", None),
+            _notification("G/TBT/N/USA/6", 5),
+        ]
+    )
     org = add_org(engine)
-    follows, other, paused = (add_subscription(engine, org, n, active=n != "paused")
-                              for n in ("follows", "other", "paused"))
+    follows, other, paused = (
+        add_subscription(engine, org, n, active=n != "paused") for n in ("follows", "other", "paused")
+    )
     add_recipient(engine, follows, "f@example.com")
     outbox = OutboxRepository(engine)
     alerts = [NewAlert(follows, f"g-tbt-n-usa-{n}", 1, "new") for n in (1, 2, 3, 4, 5)]
@@ -39,7 +48,9 @@ def test_reminders_once_for_followed_notifications_closing_within_the_window(ser
     assert queue_reminders(services, TODAY + timedelta(days=1)) == 0  # once per deadline
     reminders = [a for a in outbox.alerts_of(follows) if a.reason == "deadline_reminder"]
     assert sorted((a.document_id, a.details["days_left"]) for a in reminders) == [
-        ("g-tbt-n-usa-1", 7), ("g-tbt-n-usa-3", 3)]
+        ("g-tbt-n-usa-1", 7),
+        ("g-tbt-n-usa-3", 3),
+    ]
 
     make_digests(services, datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
     flush_outbox(services, datetime(2026, 3, 2, 1, 0, tzinfo=UTC))

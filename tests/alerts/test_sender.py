@@ -34,16 +34,28 @@ from tests.alerts.conftest import (
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 TRY_LATER = "451 4.3.0 Temporary local problem, try again later"
-FLUSH_AT = ("import sys; from datetime import datetime; from alerts.delivery import flush_outbox; "
-            "from alerts.services import Services; from config.settings import Settings; "
-            "print(flush_outbox(Services.from_settings(Settings()), datetime.fromisoformat(sys.argv[1])))")
+FLUSH_AT = (
+    "import sys; from datetime import datetime; from alerts.delivery import flush_outbox; "
+    "from alerts.services import Services; from config.settings import Settings; "
+    "print(flush_outbox(Services.from_settings(Settings()), datetime.fromisoformat(sys.argv[1])))"
+)
 
 
 def _emails(services: Services, count: int, now: datetime = NOW) -> list[EmailRow]:
     """`count` rendered digests (one subscription, `count` confirmed addresses), due at `now`."""
     engine = services.repo.engine
-    services.repo.upsert_many([tbt("G/TBT/N/CHN/1860", "CHN", title="Smoke alarms", title_zh="烟雾报警器",
-                                   hs=["853110"], comment_deadline="2026-05-01")])
+    services.repo.upsert_many(
+        [
+            tbt(
+                "G/TBT/N/CHN/1860",
+                "CHN",
+                title="Smoke alarms",
+                title_zh="烟雾报警器",
+                hs=["853110"],
+                comment_deadline="2026-05-01",
+            )
+        ]
+    )
     sub = add_subscription(engine, add_org(engine), "消防产品")
     for i in range(count):
         add_recipient(engine, sub, f"r{i}@example.com")
@@ -113,7 +125,7 @@ def test_gives_up_after_max_attempts_with_doubling_delays(services: Services, sm
         delays.append(email.next_attempt_at - now)
         now = email.next_attempt_at
     assert (email.status, email.attempts) == ("failed", MAX_ATTEMPTS)
-    assert delays == [timedelta(minutes=2 ** i) for i in range(MAX_ATTEMPTS - 1)]
+    assert delays == [timedelta(minutes=2**i) for i in range(MAX_ATTEMPTS - 1)]
     assert len(smtp.handler.refused) == MAX_ATTEMPTS and smtp.messages == []
 
 
@@ -140,15 +152,23 @@ def test_smtp_login_and_a_wrong_password(services: Services, tmp_path: Path) -> 
         good = (auth_data.login, auth_data.password) == (b"alerts", b"s3cret")
         return AuthResult(success=good, handled=False)  # handled=False: the server answers 535
 
-    server = Controller(handler, hostname="127.0.0.1", port=free_port(), authenticator=check,
-                        auth_required=True, auth_require_tls=False, auth_exclude_mechanism=["LOGIN"])
+    server = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=check,
+        auth_required=True,
+        auth_require_tls=False,
+        auth_exclude_mechanism=["LOGIN"],
+    )
     server.start()
     try:
         emails = _emails(services, 2)
         url = services.settings.resolved_database_url
         for password, when in (("wrong", NOW), ("s3cret", NOW + timedelta(minutes=1))):
-            sending = Services.from_settings(make_settings(tmp_path, url, server.port, smtp_user="alerts",
-                                                           smtp_password=password))
+            sending = Services.from_settings(
+                make_settings(tmp_path, url, server.port, smtp_user="alerts", smtp_password=password)
+            )
             try:
                 result = flush_outbox(sending, when)
             finally:
@@ -166,27 +186,52 @@ def test_smtp_login_and_a_wrong_password(services: Services, tmp_path: Path) -> 
 def _env(services: Services) -> dict[str, str]:
     s = services.settings
     env = {k: v for k, v in os.environ.items() if not k.startswith("STDWATCH_")}
-    env.update({"STDWATCH_DATA_DIR": str(s.data_path), "STDWATCH_DATABASE_URL": s.resolved_database_url,
-                "STDWATCH_SMTP_HOST": s.smtp_host, "STDWATCH_SMTP_PORT": str(s.smtp_port),
-                "STDWATCH_SMTP_TIMEOUT": str(s.smtp_timeout), "STDWATCH_MAIL_FROM": s.mail_from,
-                "STDWATCH_PUBLIC_URL": s.public_url, "STDWATCH_SECRET_KEY": SECRET,
-                "PYTHONPATH": str(ROOT_DIR)})
+    env.update(
+        {
+            "STDWATCH_DATA_DIR": str(s.data_path),
+            "STDWATCH_DATABASE_URL": s.resolved_database_url,
+            "STDWATCH_SMTP_HOST": s.smtp_host,
+            "STDWATCH_SMTP_PORT": str(s.smtp_port),
+            "STDWATCH_SMTP_TIMEOUT": str(s.smtp_timeout),
+            "STDWATCH_MAIL_FROM": s.mail_from,
+            "STDWATCH_PUBLIC_URL": s.public_url,
+            "STDWATCH_SECRET_KEY": SECRET,
+            "PYTHONPATH": str(ROOT_DIR),
+        }
+    )
     return env
 
 
 def _cli(services: Services, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], env=_env(services), cwd=ROOT_DIR,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        env=_env(services),
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def _flush_at(services: Services, now: datetime) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", FLUSH_AT, now.isoformat()], env=_env(services), cwd=ROOT_DIR,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", FLUSH_AT, now.isoformat()],
+        env=_env(services),
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def _kill_flush_when_held(services: Services, smtp: SmtpServer) -> None:
-    sender = subprocess.Popen([sys.executable, "-m", "api.cli", "outbox", "--flush"], env=_env(services),
-                              cwd=ROOT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "outbox", "--flush"],
+        env=_env(services),
+        cwd=ROOT_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert smtp.handler.holding.wait(30), "the sender never reached the held message"
         os.kill(sender.pid, signal.SIGKILL)
@@ -198,8 +243,9 @@ def _kill_flush_when_held(services: Services, smtp: SmtpServer) -> None:
     smtp.handler.release.set()
 
 
-def test_kill_after_the_server_has_the_message_repeats_only_that_one(services: Services,
-                                                                     smtp: SmtpServer) -> None:
+def test_kill_after_the_server_has_the_message_repeats_only_that_one(
+    services: Services, smtp: SmtpServer
+) -> None:
     real_now = datetime.now(UTC)
     emails = _emails(services, 3, real_now - timedelta(minutes=1))
     smtp.handler.hold_data_on = 2  # record message 2, then stall before answering 250
@@ -248,7 +294,7 @@ def test_outbox_command_lists_shows_and_flushes(services: Services, smtp: SmtpSe
 
     shown = _cli(services, "outbox", "--show", str(email.id))
     assert shown.returncode == 0, shown.stderr
-    assert "Subject: StdWatch 预警｜消防产品：1 条" in shown.stdout  # noqa: RUF001
+    assert "Subject: StdWatch 预警｜消防产品：1 条" in shown.stdout
     assert f"Message-ID: {email.message_id}" in shown.stdout
     assert "List-Unsubscribe: <https://stdwatch.example.org/api/unsubscribe?token=" in shown.stdout
     assert "烟雾报警器" in shown.stdout and "HS 编码: 853110" in shown.stdout  # the decoded text part

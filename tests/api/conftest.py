@@ -16,8 +16,13 @@ from tests.conftest import BACKENDS, DEMO_RECORDS, dispose
 def services(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Services]:
     """The API over each search backend, loaded with the demo dataset."""
     if request.param == "elasticsearch":
-        settings = settings.model_copy(update={"search_backend": "elasticsearch", "es_url": request.getfixturevalue(
-            "es_url"), "es_index": f"test-api-{uuid.uuid4().hex[:10]}"})
+        settings = settings.model_copy(
+            update={
+                "search_backend": "elasticsearch",
+                "es_url": request.getfixturevalue("es_url"),
+                "es_index": f"test-api-{uuid.uuid4().hex[:10]}",
+            }
+        )
     built = Services.from_settings(settings)
     built.flow.load_files([DEMO_RECORDS])
     yield built

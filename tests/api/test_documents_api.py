@@ -9,8 +9,18 @@ from stdwatch.records import record_from_json
 
 
 def test_document_with_history_and_relations(client: TestClient, services: Services) -> None:
-    services.repo.upsert_many([record_from_json({"code": "GB/T 24823-2024", "status": "withdrawn",
-                                                 "replaces": ["GB/T 24823-2017"], "title_en": "LED modules"})])
+    services.repo.upsert_many(
+        [
+            record_from_json(
+                {
+                    "code": "GB/T 24823-2024",
+                    "status": "withdrawn",
+                    "replaces": ["GB/T 24823-2017"],
+                    "title_en": "LED modules",
+                }
+            )
+        ]
+    )
     body = client.get("/api/documents/gb-t-24823-2024").json()
     assert body["version"] == 2 and body["record"]["status"] == "withdrawn"
     assert [v["version"] for v in body["history"]] == [1, 2]
@@ -74,8 +84,13 @@ def test_unknown_document_is_404_with_message(client: TestClient) -> None:
 
 
 def test_health_reports_the_index_queue(client: TestClient, services: Services) -> None:
-    assert client.get("/api/health").json() == {"status": "ok", "backend": services.settings.search_backend,
-                                                "documents": 210, "indexed": 210, "pending_index": 0}
+    assert client.get("/api/health").json() == {
+        "status": "ok",
+        "backend": services.settings.search_backend,
+        "documents": 210,
+        "indexed": 210,
+        "pending_index": 0,
+    }
     services.repo.upsert_many([record_from_json({"code": "GB/T 1-2000"})])
     assert client.get("/api/health").json()["pending_index"] == 1
     services.flow.sync()

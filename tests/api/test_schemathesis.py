@@ -27,8 +27,11 @@ ALL_CHECKS: list[CheckFunction] = [check for check in CHECKS.get_all() if not is
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesis.BaseSchema]:
     """The app over the demo dataset (SQLite backend), configured as deployed (a secret key for signed
     links), its spec read from /openapi.json as a client would."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("schemathesis"),
-                        secret_key=SecretStr("schemathesis-secret"), public_url="http://testserver")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("schemathesis"),
+        secret_key=SecretStr("schemathesis-secret"),
+        public_url="http://testserver",
+    )
     services = Services.from_settings(settings)
     services.flow.load_files([DEMO_RECORDS])
     app = create_app(services.settings, services)
@@ -38,8 +41,11 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesi
 
 
 # Every operation of the published spec, read from the app itself (building it opens nothing).
-OPERATIONS = [f"{method.upper()} {path}"
-              for path, methods in create_app(Settings()).openapi()["paths"].items() for method in methods]
+OPERATIONS = [
+    f"{method.upper()} {path}"
+    for path, methods in create_app(Settings()).openapi()["paths"].items()
+    for method in methods
+]
 
 
 SIGNED_LINKS = {"GET /api/subscriptions/confirm", "GET /api/unsubscribe", "POST /api/unsubscribe"}
@@ -55,8 +61,9 @@ def test_the_runs_reach_the_routes_users_call() -> None:
 # operation's strategy is driven by hypothesis here: valid requests (positive) and invalid ones (negative).
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=str)
 @pytest.mark.parametrize("label", OPERATIONS)
-def test_operation_keeps_its_contract(api_schema: schemathesis.BaseSchema, label: str,
-                                      mode: GenerationMode) -> None:
+def test_operation_keeps_its_contract(
+    api_schema: schemathesis.BaseSchema, label: str, mode: GenerationMode
+) -> None:
     method, path = label.split(" ", 1)
     operation = api_schema[path][method]
     checks = ALL_CHECKS

@@ -18,8 +18,10 @@ def test_chinese_query_simplified_and_traditional(client: TestClient) -> None:
 
 
 def test_filters_and_paging_params(client: TestClient) -> None:
-    body = client.get("/api/search", params={"kind": "tbt_notification", "member": "tpkm,chn", "sort": "newest",
-                                             "size": 5, "page": 2}).json()
+    body = client.get(
+        "/api/search",
+        params={"kind": "tbt_notification", "member": "tpkm,chn", "sort": "newest", "size": 5, "page": 2},
+    ).json()
     assert body["page"] == 2 and body["size"] == 5 and len(body["hits"]) == 5
     assert body["total"] == 18
     assert all(h["member"] in ("TPKM", "CHN") for h in body["hits"])
@@ -37,23 +39,26 @@ def test_code_query_finds_the_record_first(client: TestClient) -> None:
     assert [h["code"] for h in body["hits"][:2]] == ["GB 31241-2022", "GB 31241-2014"]
 
 
-@pytest.mark.parametrize(("params", "fragment"), [
-    ({"kind": "patent"}, "kind: unknown value"),
-    ({"status": "alive"}, "status: unknown value"),
-    ({"region": "mars"}, "region: unknown value"),
-    ({"sort": "random"}, "sort"),
-    ({"page": 0}, "page"),
-    ({"size": 1000}, "size"),
-    ({"date_from": "2024-13-01"}, "date_from"),
-    ({"date_from": ""}, "date_from: empty value"),
-    ({"member": ""}, "member: empty value"),
-    ({"ccs": "K82"}, "ccs: unknown parameter"),
-    ({"open_for_comments": "true"}, "accepted parameters are q, kind"),
-    ({"date_to": "0"}, "date_to"),
-    ({"ics": "abc"}, "ics"),
-    ({"hs": "85x"}, "hs"),
-    ({"q": "x" * 501}, "q"),
-])
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"kind": "patent"}, "kind: unknown value"),
+        ({"status": "alive"}, "status: unknown value"),
+        ({"region": "mars"}, "region: unknown value"),
+        ({"sort": "random"}, "sort"),
+        ({"page": 0}, "page"),
+        ({"size": 1000}, "size"),
+        ({"date_from": "2024-13-01"}, "date_from"),
+        ({"date_from": ""}, "date_from: empty value"),
+        ({"member": ""}, "member: empty value"),
+        ({"ccs": "K82"}, "ccs: unknown parameter"),
+        ({"open_for_comments": "true"}, "accepted parameters are q, kind"),
+        ({"date_to": "0"}, "date_to"),
+        ({"ics": "abc"}, "ics"),
+        ({"hs": "85x"}, "hs"),
+        ({"q": "x" * 501}, "q"),
+    ],
+)
 def test_bad_requests_are_4xx_with_a_message(client: TestClient, params: dict, fragment: str) -> None:
     response = client.get("/api/search", params=params)
     assert 400 <= response.status_code < 500

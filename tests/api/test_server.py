@@ -38,8 +38,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     cli = [sys.executable, "-m", "api.cli"]
     subprocess.run([*cli, "load", str(DEMO_RECORDS)], env=env, cwd=ROOT, check=True, capture_output=True)
     port = _free_port()
-    proc = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -31,10 +31,14 @@ def test_init_creates_store_and_index(data_dir: Path) -> None:
 
 def test_load_with_a_broken_line_loads_the_rest_and_names_it(tmp_path: Path) -> None:
     path = tmp_path / "standards.jsonl"
-    lines = [json.dumps({"code": "GB/T 19001-2016", "title_zh": "质量管理体系 要求"}, ensure_ascii=False),
-             '{"code": "GB/T 1.1-2020", "title_zh": ',
-             json.dumps({"code": "GB 31241-2022", "title_zh": "便携式电子产品用锂离子电池和电池组 安全技术规范"},
-                        ensure_ascii=False)]
+    lines = [
+        json.dumps({"code": "GB/T 19001-2016", "title_zh": "质量管理体系 要求"}, ensure_ascii=False),
+        '{"code": "GB/T 1.1-2020", "title_zh": ',
+        json.dumps(
+            {"code": "GB 31241-2022", "title_zh": "便携式电子产品用锂离子电池和电池组 安全技术规范"},
+            ensure_ascii=False,
+        ),
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["load", str(path)])
     assert result.exit_code == 1
@@ -46,7 +50,9 @@ def test_load_with_a_broken_line_loads_the_rest_and_names_it(tmp_path: Path) -> 
 
 def test_load_twice_is_idempotent_and_kind_option_applies(tmp_path: Path) -> None:
     path = tmp_path / "mine.jsonl"
-    path.write_text(json.dumps({"symbol": "G/TBT/N/CHN/1786", "title": "Quality grading for gramineous seed"}) + "\n")
+    path.write_text(
+        json.dumps({"symbol": "G/TBT/N/CHN/1786", "title": "Quality grading for gramineous seed"}) + "\n"
+    )
     assert runner.invoke(app, ["load", str(path), "--kind", "tbt_notification"]).exit_code == 0
     again = runner.invoke(app, ["load", str(path), "--kind", "tbt_notification"])
     assert again.exit_code == 0 and "0 new, 0 updated, 1 unchanged" in again.output
@@ -66,7 +72,9 @@ def test_demo_loads_the_bundled_real_dataset(data_dir: Path) -> None:
 
 def test_index_rebuild_and_sync(tmp_path: Path) -> None:
     path = tmp_path / "standards.jsonl"
-    path.write_text(json.dumps({"code": "SS 554:2016", "title_en": "Code of practice for indoor air quality"}) + "\n")
+    path.write_text(
+        json.dumps({"code": "SS 554:2016", "title_en": "Code of practice for indoor air quality"}) + "\n"
+    )
     runner.invoke(app, ["load", str(path)])
     assert "indexed 1 documents" in runner.invoke(app, ["index", "rebuild"]).output
     assert "indexed 0 documents" in runner.invoke(app, ["index", "sync"]).output

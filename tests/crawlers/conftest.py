@@ -31,15 +31,22 @@ def stdwatch(data_dir: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "STDWATCH_DATA_DIR": str(data_dir)}
-        return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "api.cli", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     return run
 
 
 @pytest.fixture
-def crawl(stdwatch: Callable[..., subprocess.CompletedProcess[str]],
-          replay: ReplayServer) -> Callable[..., subprocess.CompletedProcess[str]]:
+def crawl(
+    stdwatch: Callable[..., subprocess.CompletedProcess[str]], replay: ReplayServer
+) -> Callable[..., subprocess.CompletedProcess[str]]:
     """`stdwatch crawl SPIDER --base-url <replay server>` with no politeness delay (it is our own server)."""
 
     def run(spider: str, *args: str) -> subprocess.CompletedProcess[str]:

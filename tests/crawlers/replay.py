@@ -93,14 +93,26 @@ class ReplayServer:
 
     def find(self, method: str, path: str, params: dict[str, str]) -> Route | None:
         for route in reversed(self.routes):  # later routes override earlier ones (a page that changed)
-            if route.method == method and route.path == path and all(
-                    (k not in params) if v is None else params.get(k) == v for k, v in route.params.items()):
+            if (
+                route.method == method
+                and route.path == path
+                and all(
+                    (k not in params) if v is None else params.get(k) == v for k, v in route.params.items()
+                )
+            ):
                 return route
         return None
 
-    def add(self, path: str, body: bytes | str | Path, params: dict[str, str | None] | None = None,
-            method: str = "GET", status: int = 200, content_type: str = "text/html; charset=utf-8",
-            **extra: object) -> None:
+    def add(
+        self,
+        path: str,
+        body: bytes | str | Path,
+        params: dict[str, str | None] | None = None,
+        method: str = "GET",
+        status: int = 200,
+        content_type: str = "text/html; charset=utf-8",
+        **extra: object,
+    ) -> None:
         if isinstance(body, Path):
             body = body.read_bytes()
         if isinstance(body, str):

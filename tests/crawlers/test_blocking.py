@@ -40,8 +40,10 @@ def test_refusals_are_blocks_whatever_the_page_says(status: int) -> None:
 
 @pytest.mark.parametrize("marker", CHALLENGE_MARKERS)
 def test_a_small_challenge_or_login_page_is_a_block(marker: str) -> None:
-    assert block_reason(html(f"<html><body><form>{marker}<input name='x'/></form></body></html>")) == \
-        "captcha or login page"
+    assert (
+        block_reason(html(f"<html><body><form>{marker}<input name='x'/></form></body></html>"))
+        == "captcha or login page"
+    )
 
 
 def test_a_large_page_that_mentions_a_captcha_is_data() -> None:
@@ -68,5 +70,6 @@ def test_a_parse_error_from_any_callback_becomes_a_quarantine_item() -> None:
     page = html("<html><body><h2>系统升级中</h2></body></html>")
     quarantine = ParseErrorQuarantine()
     assert quarantine.process_spider_exception(page, ParseError("no table")) == [
-        QuarantineItem(URL, "no table", "<html><body><h2>系统升级中</h2></body></html>")]
+        QuarantineItem(URL, "no table", "<html><body><h2>系统升级中</h2></body></html>")
+    ]
     assert quarantine.process_spider_exception(page, KeyError("bug")) is None  # a bug stays an error

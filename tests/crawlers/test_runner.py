@@ -32,7 +32,8 @@ def _agents(replay: ReplayServer, paths: tuple[str, ...]) -> set[str]:
 
 
 def test_two_crawls_with_two_settings_write_only_to_their_own_store(
-        replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from_env = tmp_path / "from-env"  # where anything reading the environment instead would write
     monkeypatch.setenv("STDWATCH_DATA_DIR", str(from_env))
     monkeypatch.setenv("STDWATCH_CRAWL_CONTACT", "mailto:env@example.org")
@@ -51,7 +52,8 @@ def test_two_crawls_with_two_settings_write_only_to_their_own_store(
     assert docs_a.get(TTBZ_DOC) is not None and docs_a.get(HBBA_DOC) is None
     assert docs_b.get(HBBA_DOC) is not None and docs_b.get(TTBZ_DOC) is None
     assert [r.spider for r in crawls_a.runs()] == ["ttbz_group"] and [r.spider for r in crawls_b.runs()] == [
-        "sacinfo_hbba"]
+        "sacinfo_hbba"
+    ]
     assert set(crawls_a.seen("ttbz_group")) == {"22746"} and crawls_b.seen("ttbz_group") == {}
     assert (tmp_path / "a" / "httpcache").is_dir() and not (tmp_path / "b" / "httpcache").exists()
     assert not from_env.exists()
@@ -61,15 +63,37 @@ def test_two_crawls_with_two_settings_write_only_to_their_own_store(
     assert len(ua_b) == 1 and "mailto:b@example.org" in ua_b.pop()
 
 
-def test_scrapy_crawl_by_hand_takes_the_settings_from_the_environment(replay: ReplayServer,
-                                                                      tmp_path: Path) -> None:
+def test_scrapy_crawl_by_hand_takes_the_settings_from_the_environment(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
     sites.serve_ttbz(replay)
-    env = {**os.environ, "STDWATCH_DATA_DIR": str(tmp_path / "env"),
-           "STDWATCH_CRAWL_CONTACT": "mailto:me@example.org"}
+    env = {
+        **os.environ,
+        "STDWATCH_DATA_DIR": str(tmp_path / "env"),
+        "STDWATCH_CRAWL_CONTACT": "mailto:me@example.org",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "ttbz_group", "-a", f"base_url={replay.base_url}",
-         "-a", f"code={TTBZ_CODE}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "ttbz_group",
+            "-a",
+            f"base_url={replay.base_url}",
+            "-a",
+            f"code={TTBZ_CODE}",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     documents, crawls = _store(Settings(data_dir=tmp_path / "env"))
     assert documents.get(TTBZ_DOC) is not None
@@ -77,13 +101,17 @@ def test_scrapy_crawl_by_hand_takes_the_settings_from_the_environment(replay: Re
     assert "mailto:me@example.org" in _agents(replay, ("/Home",)).pop()
 
 
-@pytest.mark.parametrize(("request_", "message"), [
-    (CrawlRequest("ttbz_group", settings=("DELAY",)), "--set takes NAME=VALUE, got 'DELAY'"),
-    (CrawlRequest("ttbz_group", spider_args=("=x",)), "--arg takes NAME=VALUE, got '=x'"),
-    (CrawlRequest("nope"), "unknown spider 'nope'; known: "),
-])
-def test_a_bad_request_is_refused_before_anything_runs(request_: CrawlRequest, message: str,
-                                                       tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (CrawlRequest("ttbz_group", settings=("DELAY",)), "--set takes NAME=VALUE, got 'DELAY'"),
+        (CrawlRequest("ttbz_group", spider_args=("=x",)), "--arg takes NAME=VALUE, got '=x'"),
+        (CrawlRequest("nope"), "unknown spider 'nope'; known: "),
+    ],
+)
+def test_a_bad_request_is_refused_before_anything_runs(
+    request_: CrawlRequest, message: str, tmp_path: Path
+) -> None:
     with pytest.raises(ValueError, match=message):
         run_crawl(request_, Settings(data_dir=tmp_path / "data"))
     assert not (tmp_path / "data").exists()

@@ -29,26 +29,40 @@ def test_every_spider_is_registered_and_every_source_has_a_spider() -> None:
 
 def test_the_file_order_is_the_merge_order_and_other_keys_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "sources.toml"
-    path.write_text('[zeta]\nbase_url = "https://z.example"\ndownload_delay = 2\nschedule = "0 1 * * *"\n\n'
-                    '[alpha]\nbase_url = "http://a.example"\ndownload_delay = 0.5\npage_size = 5\n')
+    path.write_text(
+        '[zeta]\nbase_url = "https://z.example"\ndownload_delay = 2\nschedule = "0 1 * * *"\n\n'
+        '[alpha]\nbase_url = "http://a.example"\ndownload_delay = 0.5\npage_size = 5\n'
+    )
     registry = load_registry(path)
     assert registry.names == ("zeta", "alpha")
     assert [(s.rank, s.base_url, s.download_delay) for s in registry.sources.values()] == [
-        (0, "https://z.example", 2.0), (1, "http://a.example", 0.5)]
+        (0, "https://z.example", 2.0),
+        (1, "http://a.example", 0.5),
+    ]
     assert registry.get("zeta").options["schedule"] == "0 1 * * *"
     assert registry.get("alpha").options["page_size"] == 5
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[a]\ndownload_delay = 1\n", r"\[a\] base_url must be an http\(s\) URL, got None"),
-    ('[a]\nbase_url = "ftp://a.example"\ndownload_delay = 1\n', r"\[a\] base_url .* got 'ftp://a.example'"),
-    ('[a]\nbase_url = "https://a.example"\n', r"\[a\] download_delay must be a number of seconds, got None"),
-    ('[a]\nbase_url = "https://a.example"\ndownload_delay = -1\n', r"\[a\] download_delay .* got -1"),
-    ('[a]\nbase_url = "https://a.example"\ndownload_delay = true\n', r"\[a\] download_delay .* got True"),
-    ("a = 1\n", "a must be a table"),
-])
-def test_a_source_without_what_every_source_needs_fails_loudly(tmp_path: Path, text: str,
-                                                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[a]\ndownload_delay = 1\n", r"\[a\] base_url must be an http\(s\) URL, got None"),
+        (
+            '[a]\nbase_url = "ftp://a.example"\ndownload_delay = 1\n',
+            r"\[a\] base_url .* got 'ftp://a.example'",
+        ),
+        (
+            '[a]\nbase_url = "https://a.example"\n',
+            r"\[a\] download_delay must be a number of seconds, got None",
+        ),
+        ('[a]\nbase_url = "https://a.example"\ndownload_delay = -1\n', r"\[a\] download_delay .* got -1"),
+        ('[a]\nbase_url = "https://a.example"\ndownload_delay = true\n', r"\[a\] download_delay .* got True"),
+        ("a = 1\n", "a must be a table"),
+    ],
+)
+def test_a_source_without_what_every_source_needs_fails_loudly(
+    tmp_path: Path, text: str, message: str
+) -> None:
     path = tmp_path / "sources.toml"
     path.write_text(text)
     with pytest.raises(SourceConfigError, match=message) as error:

@@ -3,7 +3,6 @@ recorded pages: records reach the store and the index, a second run finds them u
 becomes a new version with history."""
 
 # The changed titles keep the sites' full-width punctuation.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -23,10 +22,16 @@ from tests.crawlers.replay import ReplayServer
 def _change_openstd(server: ReplayServer) -> None:
     """SYNTHETIC: GB/T 1.1-2020 renamed, on the list page and on its detail page."""
     old, new = "标准化文件的结构和起草规则", "标准化文件的结构和起草规则（修订）"
-    server.add("/bzgk/std/std_list", sites.read(sites.OPENSTD_LIST_GBT11).replace(old, new),
-               params={"p.p2": "GB/T 1.1"})
-    server.add("/bzgk/std/newGbInfo", sites.read(sites.OPENSTD_DETAILS["C4BFD981E993C417EF475F2A19B681F1"])
-               .replace(old, new), params={"hcno": "C4BFD981E993C417EF475F2A19B681F1"})
+    server.add(
+        "/bzgk/std/std_list",
+        sites.read(sites.OPENSTD_LIST_GBT11).replace(old, new),
+        params={"p.p2": "GB/T 1.1"},
+    )
+    server.add(
+        "/bzgk/std/newGbInfo",
+        sites.read(sites.OPENSTD_DETAILS["C4BFD981E993C417EF475F2A19B681F1"]).replace(old, new),
+        params={"hcno": "C4BFD981E993C417EF475F2A19B681F1"},
+    )
 
 
 def _change_samr_std(server: ReplayServer) -> None:
@@ -34,10 +39,17 @@ def _change_samr_std(server: ReplayServer) -> None:
     old, new = "叉车属具 软包夹", "叉车属具 软包夹（修订）"
     query = sites.read(sites.STD_SAMR / "gbQueryPage_JBT13368-2018.json")
     detail = sites.read(sites.STD_SAMR / "hbDetailed_6bc3ad94a1728abce05397be0a0a5667.html")
-    server.add("/gb/search/gbQueryPage", query.replace(old, new), params={"searchText": "JB/T 13368-2018"},
-               content_type="application/json")
-    server.add("/hb/search/stdHBDetailed", detail.replace(old, new),
-               params={"id": "6BC3AD94A1728ABCE05397BE0A0A5667"})
+    server.add(
+        "/gb/search/gbQueryPage",
+        query.replace(old, new),
+        params={"searchText": "JB/T 13368-2018"},
+        content_type="application/json",
+    )
+    server.add(
+        "/hb/search/stdHBDetailed",
+        detail.replace(old, new),
+        params={"id": "6BC3AD94A1728ABCE05397BE0A0A5667"},
+    )
 
 
 def _change_hbba(server: ReplayServer) -> None:
@@ -45,8 +57,13 @@ def _change_hbba(server: ReplayServer) -> None:
     old, new = "叉车属具 软包夹", "叉车属具 软包夹（修订）"
     listing = sites.read(sites.HBBA / "hbba_stdQueryList_JBT13368-2018_2026-05-21.json")
     detail = sites.read(sites.HBBA / "hbba_stdDetail_733d6a7744529f70673a12c464998ffc_2026-05-21.html")
-    server.add("/stdQueryList", listing.replace(old, new), method="POST", params={"key": "JB/T 13368-2018"},
-               content_type="application/json")
+    server.add(
+        "/stdQueryList",
+        listing.replace(old, new),
+        method="POST",
+        params={"key": "JB/T 13368-2018"},
+        content_type="application/json",
+    )
     server.add("/stdDetail/733d6a7744529f70673a12c464998ffc", detail.replace(old, new))
 
 
@@ -72,22 +89,63 @@ class Case:
 
 
 CASES = [
-    Case("samr_openstd", sites.serve_openstd, "GB/T 1.1", "gb-t-1.1-2020", "标准化文件", _change_openstd,
-         "标准化工作导则 第1部分：标准化文件的结构和起草规则（修订）", 3),
-    Case("samr_std", sites.serve_samr_std, "JB/T 13368-2018", "jb-t-13368-2018", "软包夹", _change_samr_std,
-         "叉车属具 软包夹（修订）", 1),
-    Case("sacinfo_hbba", sites.serve_hbba, "JB/T 13368-2018", "jb-t-13368-2018", "叉车属具", _change_hbba,
-         "叉车属具 软包夹（修订）", 1),
-    Case("sacinfo_dbba", sites.serve_hbba, "JB/T 13368-2018", "jb-t-13368-2018", "叉车属具", _change_hbba,
-         "叉车属具 软包夹（修订）", 1),
-    Case("ttbz_group", sites.serve_ttbz, "T/GZAEPI 001—2018", "t-gzaepi-001-2018", "吸油烟机", _change_ttbz,
-         "环保型家用吸油烟机（修订）", 1),
+    Case(
+        "samr_openstd",
+        sites.serve_openstd,
+        "GB/T 1.1",
+        "gb-t-1.1-2020",
+        "标准化文件",
+        _change_openstd,
+        "标准化工作导则 第1部分：标准化文件的结构和起草规则（修订）",
+        3,
+    ),
+    Case(
+        "samr_std",
+        sites.serve_samr_std,
+        "JB/T 13368-2018",
+        "jb-t-13368-2018",
+        "软包夹",
+        _change_samr_std,
+        "叉车属具 软包夹（修订）",
+        1,
+    ),
+    Case(
+        "sacinfo_hbba",
+        sites.serve_hbba,
+        "JB/T 13368-2018",
+        "jb-t-13368-2018",
+        "叉车属具",
+        _change_hbba,
+        "叉车属具 软包夹（修订）",
+        1,
+    ),
+    Case(
+        "sacinfo_dbba",
+        sites.serve_hbba,
+        "JB/T 13368-2018",
+        "jb-t-13368-2018",
+        "叉车属具",
+        _change_hbba,
+        "叉车属具 软包夹（修订）",
+        1,
+    ),
+    Case(
+        "ttbz_group",
+        sites.serve_ttbz,
+        "T/GZAEPI 001—2018",
+        "t-gzaepi-001-2018",
+        "吸油烟机",
+        _change_ttbz,
+        "环保型家用吸油烟机（修订）",
+        1,
+    ),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.spider for c in CASES])
-def test_crawl_load_rerun_and_change(case: Case, replay: ReplayServer, crawl, stores, data_dir,
-                                     analyzer) -> None:
+def test_crawl_load_rerun_and_change(
+    case: Case, replay: ReplayServer, crawl, stores, data_dir, analyzer
+) -> None:
     case.serve(replay)
     first = crawl(case.spider, "--code", case.code)
     assert first.returncode == 0, first.stderr
@@ -119,9 +177,14 @@ def test_openstd_fields_reach_the_store(replay: ReplayServer, crawl, stores) -> 
     sites.serve_openstd(replay)
     assert crawl("samr_openstd", "--code", "GB/T 1.1").returncode == 0
     record = stores[0].get("gb-t-1.1-2000").data
-    assert (record["status"], record["published"], record["effective"], record["ics"], record["ccs"],
-            record["responsible"]) == ("withdrawn", "2000-12-20", "2001-06-01", ["01.120"], ["A00"],
-                                       "国家标准委")
+    assert (
+        record["status"],
+        record["published"],
+        record["effective"],
+        record["ics"],
+        record["ccs"],
+        record["responsible"],
+    ) == ("withdrawn", "2000-12-20", "2001-06-01", ["01.120"], ["A00"], "国家标准委")
     assert record["title_en"].startswith("Directives for standardization--Part 1")
 
 
@@ -148,7 +211,8 @@ def test_sources_merge_into_one_record_in_a_fixed_order(replay: ReplayServer, cr
     assert crawl("sacinfo_hbba", "--code", "JB/T 13368-2018", "--full").returncode == 0
     assert stores[0].get("jb-t-13368-2018").version == after_both.version
     assert after_both.data["source_url"].endswith(
-        "/hb/search/stdHBDetailed?id=6BC3AD94A1728ABCE05397BE0A0A5667")
+        "/hb/search/stdHBDetailed?id=6BC3AD94A1728ABCE05397BE0A0A5667"
+    )
 
 
 def test_openstd_follows_the_gb_to_std_redirect(replay: ReplayServer, crawl, stores) -> None:
@@ -182,13 +246,15 @@ def test_interrupted_crawl_resumes_where_it_stopped(replay: ReplayServer, crawl,
     assert "finished" in resumed.stderr, resumed.stderr
     assert not list((data_dir / "crawl-jobs").iterdir()), "a finished job is cleared"
     assert len([h for h in replay.requested("/bzgk/std/std_list") if h.params.get("page") == "1"]) == 1
-    assert {d.id for d in stores[0].get_many(["gb-t-1.1-2000", "gb-t-1.1-2009", "gb-t-1.1-2020",
-                                              "gb-t-20223-2006"])} == {"gb-t-1.1-2000", "gb-t-1.1-2009",
-                                                                        "gb-t-1.1-2020", "gb-t-20223-2006"}
+    assert {
+        d.id
+        for d in stores[0].get_many(["gb-t-1.1-2000", "gb-t-1.1-2009", "gb-t-1.1-2020", "gb-t-20223-2006"])
+    } == {"gb-t-1.1-2000", "gb-t-1.1-2009", "gb-t-1.1-2020", "gb-t-20223-2006"}
 
 
-def test_a_broken_page_is_quarantined_and_the_crawl_goes_on(replay: ReplayServer, crawl, stdwatch,
-                                                            stores) -> None:
+def test_a_broken_page_is_quarantined_and_the_crawl_goes_on(
+    replay: ReplayServer, crawl, stdwatch, stores
+) -> None:
     broken = "<html><body><h2>系统升级中</h2></body></html>"  # SYNTHETIC: a page without the expected layout
     sites.serve_openstd(replay, details={"570A95F33D8D3C7934933A900A78F133": broken})
     result = crawl("samr_openstd", "--code", "GB/T 1.1")
@@ -205,12 +271,24 @@ def test_a_broken_page_is_quarantined_and_the_crawl_goes_on(replay: ReplayServer
 
 def test_server_errors_are_retried_then_reported(replay: ReplayServer, crawl, stores) -> None:
     sites.serve_openstd(replay, details={"570A95F33D8D3C7934933A900A78F133": "oops"})
-    replay.add("/bzgk/std/newGbInfo", "Internal error", params={"hcno": "570A95F33D8D3C7934933A900A78F133"},
-               status=500)
+    replay.add(
+        "/bzgk/std/newGbInfo",
+        "Internal error",
+        params={"hcno": "570A95F33D8D3C7934933A900A78F133"},
+        status=500,
+    )
     result = crawl("samr_openstd", "--code", "GB/T 1.1")
     assert result.returncode == 1 and "new 2," in result.stderr and "errors 1" in result.stderr
-    assert len([h for h in replay.requested("/bzgk/std/newGbInfo")
-                if h.params["hcno"] == "570A95F33D8D3C7934933A900A78F133"]) == 4  # 1 try + 3 retries
+    assert (
+        len(
+            [
+                h
+                for h in replay.requested("/bzgk/std/newGbInfo")
+                if h.params["hcno"] == "570A95F33D8D3C7934933A900A78F133"
+            ]
+        )
+        == 4
+    )  # 1 try + 3 retries
 
 
 def test_a_waf_block_is_reported_not_read_as_no_results(replay: ReplayServer, crawl, stores) -> None:
@@ -247,8 +325,10 @@ def test_unknown_spider_is_a_clear_error(stdwatch) -> None:
 
 
 def test_a_captcha_page_counts_as_blocked_not_as_a_broken_page(replay: ReplayServer, crawl, stores) -> None:
-    captcha = ('<html><body><form action="/verifyCode"><p>请输入验证码</p><img src="/gc"/>'
-               '<input name="code"/></form></body></html>')  # SYNTHETIC: a challenge, not the detail page
+    captcha = (
+        '<html><body><form action="/verifyCode"><p>请输入验证码</p><img src="/gc"/>'
+        '<input name="code"/></form></body></html>'
+    )  # SYNTHETIC: a challenge, not the detail page
     sites.serve_openstd(replay, details={"570A95F33D8D3C7934933A900A78F133": captcha})
     result = crawl("samr_openstd", "--code", "GB/T 1.1")
     assert "new 2," in result.stderr and "quarantined 0," in result.stderr and "blocked 1," in result.stderr

@@ -47,31 +47,58 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 def mail_services(settings: Settings, smtp: tuple[Inbox, int]) -> Iterator[Services]:
-    built = Services.from_settings(settings.model_copy(update={
-        "smtp_port": smtp[1], "secret_key": SecretStr("scheduler-test-secret-0123456789"),
-        "public_url": "https://stdwatch.example.org"}))
+    built = Services.from_settings(
+        settings.model_copy(
+            update={
+                "smtp_port": smtp[1],
+                "secret_key": SecretStr("scheduler-test-secret-0123456789"),
+                "public_url": "https://stdwatch.example.org",
+            }
+        )
+    )
     yield built
     jobs._context = None
     built.close()
 
 
-def test_digest_and_flush_jobs_deliver_one_email(mail_services: Services, smtp: tuple[Inbox, int],
-                                                 clock: FixedClock) -> None:
+def test_digest_and_flush_jobs_deliver_one_email(
+    mail_services: Services, smtp: tuple[Inbox, int], clock: FixedClock
+) -> None:
     inbox, _port = smtp
     accounts = AccountRepository(mail_services.repo.engine)
     org = accounts.ensure_organization("厦门示例电池有限公司")
     subs = SubscriptionRepository(mail_services.repo.engine)
-    sub = subs.create(org.id, None, SubscriptionSpec(name="外墙面砖", kind="search", frequency="immediate",
-                                                     language="zh", query={"q": "外墙面砖"},
-                                                     emails=("buyer@example.org",)))
+    sub = subs.create(
+        org.id,
+        None,
+        SubscriptionSpec(
+            name="外墙面砖",
+            kind="search",
+            frequency="immediate",
+            language="zh",
+            query={"q": "外墙面砖"},
+            emails=("buyer@example.org",),
+        ),
+    )
     subs.confirm_recipient(sub.recipients[0].id)
     jobs.bind(JobContext(mail_services, clock))
     jobs.match_catch_up()  # the matcher's starting point: what is stored from now on can alert
 
-    mail_services.flow.ingest([record_from_json({
-        "kind": "tbt_notification", "symbol": "G/TBT/N/TPKM/999", "member": "TPKM",
-        "distribution_date": "2026-02-20", "comment_deadline": "2026-04-20",
-        "title_zh": "外墙面砖法定检验要求", "products": "外墙面砖"})])
+    mail_services.flow.ingest(
+        [
+            record_from_json(
+                {
+                    "kind": "tbt_notification",
+                    "symbol": "G/TBT/N/TPKM/999",
+                    "member": "TPKM",
+                    "distribution_date": "2026-02-20",
+                    "comment_deadline": "2026-04-20",
+                    "title_zh": "外墙面砖法定检验要求",
+                    "products": "外墙面砖",
+                }
+            )
+        ]
+    )
     for job in (jobs.match_catch_up, jobs.digests, jobs.flush_outbox):
         job()
     assert len(inbox.messages) == 1

@@ -66,8 +66,14 @@ def test_jobs_on_a_fresh_store_says_how_to_start(env_services: Services) -> None
 
 
 def _start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "api.cli", "scheduler", *args], cwd=ROOT, env=env,
-                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "scheduler", *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_second_scheduler_is_refused_and_first_stops_on_sigterm(tmp_path: Path) -> None:

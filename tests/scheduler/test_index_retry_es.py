@@ -20,8 +20,9 @@ from tests.scheduler.conftest import FixedClock
 @pytest.fixture
 def es_services(settings: Settings, es_url: str) -> Iterator[Services]:
     index = f"test-sched-{uuid.uuid4().hex[:10]}"
-    built = Services.from_settings(settings.model_copy(update={
-        "search_backend": "elasticsearch", "es_url": es_url, "es_index": index}))
+    built = Services.from_settings(
+        settings.model_copy(update={"search_backend": "elasticsearch", "es_url": es_url, "es_index": index})
+    )
     yield built
     jobs._context = None
     dispose(built.backend)

@@ -33,8 +33,9 @@ def test_index_retry_indexes_what_is_pending_and_records_ok(services: Services, 
     assert run.started_at == clock.now and run.finished_at == clock.now  # the injected clock, not the wall
 
 
-def test_a_failing_job_records_error_with_the_message_and_does_not_raise(services: Services,
-                                                                        clock: FixedClock) -> None:
+def test_a_failing_job_records_error_with_the_message_and_does_not_raise(
+    services: Services, clock: FixedClock
+) -> None:
     jobs.bind(JobContext(services, clock))
     jobs.crawl("no_such_spider")  # returns normally: the scheduler thread must survive
     [run] = JobRunLog(services.repo.engine).history("crawl.no_such_spider")
@@ -42,8 +43,9 @@ def test_a_failing_job_records_error_with_the_message_and_does_not_raise(service
     assert run.message is not None and "unknown spider 'no_such_spider'" in run.message
 
 
-def test_runs_are_listed_newest_first_and_last_runs_picks_the_newest(services: Services,
-                                                                     clock: FixedClock) -> None:
+def test_runs_are_listed_newest_first_and_last_runs_picks_the_newest(
+    services: Services, clock: FixedClock
+) -> None:
     jobs.bind(JobContext(services, clock))
     jobs.crawl("no_such_spider")
     clock.now += timedelta(minutes=10)
@@ -58,12 +60,21 @@ def test_runs_are_listed_newest_first_and_last_runs_picks_the_newest(services: S
 
 
 def _upcoming_on_2_march() -> Record:
-    return record_from_json({"kind": "standard", "code": "GB/T 99999-2026", "title_zh": "测试标准",
-                             "status": "upcoming", "published": "2025-09-01", "effective": "2026-03-02"})
+    return record_from_json(
+        {
+            "kind": "standard",
+            "code": "GB/T 99999-2026",
+            "title_zh": "测试标准",
+            "status": "upcoming",
+            "published": "2025-09-01",
+            "effective": "2026-03-02",
+        }
+    )
 
 
-def test_status_roll_uses_the_shanghai_date_and_indexes_the_change(services: Services,
-                                                                    clock: FixedClock) -> None:
+def test_status_roll_uses_the_shanghai_date_and_indexes_the_change(
+    services: Services, clock: FixedClock
+) -> None:
     services.flow.ingest([_upcoming_on_2_march()])
     jobs.bind(JobContext(services, clock))
     clock.now = datetime(2026, 3, 1, 15, 59, tzinfo=UTC)  # 23:59 on 1 March in Xiamen: not yet in force
@@ -76,8 +87,10 @@ def test_status_roll_uses_the_shanghai_date_and_indexes_the_change(services: Ser
     assert doc.data["status"] == "current"
     assert services.repo.pending_count() == 0  # the new version reached the index in the same run
     messages = [r.message for r in JobRunLog(services.repo.engine).history("status.roll")]
-    assert messages == ["statuses as of 2026-03-02: 1 changed; indexed 1",
-                        "statuses as of 2026-03-01: 0 changed; indexed 0"]
+    assert messages == [
+        "statuses as of 2026-03-02: 1 changed; indexed 1",
+        "statuses as of 2026-03-01: 0 changed; indexed 0",
+    ]
 
 
 def test_alert_jobs_run_against_the_real_alert_modules(services: Services, clock: FixedClock) -> None:

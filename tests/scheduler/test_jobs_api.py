@@ -43,8 +43,9 @@ def test_below_admin_is_403(client: TestClient, services: Services, role: Role) 
     assert "admin" in response.json()["message"]
 
 
-def test_admin_sees_jobs_with_next_and_last_run(client: TestClient, services: Services,
-                                               clock: FixedClock) -> None:
+def test_admin_sees_jobs_with_next_and_last_run(
+    client: TestClient, services: Services, clock: FixedClock
+) -> None:
     scheduler = build_scheduler(services, crawl=False, clock=clock)
     scheduler.start(paused=True)
     scheduler.shutdown()

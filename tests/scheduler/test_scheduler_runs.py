@@ -12,8 +12,9 @@ from tests.conftest import demo_records
 from tests.scheduler.conftest import wait_for_runs
 
 INDEX = JobSpec("index.sync", "scheduler.jobs:index_sync", "*/10 * * * *")
-BROKEN_CRAWL = JobSpec("crawl.no_such_spider", "scheduler.jobs:crawl", "0 3 * * *", ("no_such_spider",),
-                       crawl=True)
+BROKEN_CRAWL = JobSpec(
+    "crawl.no_such_spider", "scheduler.jobs:crawl", "0 3 * * *", ("no_such_spider",), crawl=True
+)
 
 
 def _set_next_run(services: Services, job_id: str, when: datetime) -> None:

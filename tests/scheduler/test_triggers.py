@@ -47,8 +47,13 @@ def test_national_standards_crawl_nightly_in_shanghai_time() -> None:
 
 def test_eping_crawls_every_six_hours() -> None:
     times = fire_times(spec("crawl.wto_eping"), datetime(2026, 3, 1, 0, 0, tzinfo=SHANGHAI), 5)
-    assert [t.strftime("%d %H:%M") for t in times] == ["01 00:15", "01 06:15", "01 12:15", "01 18:15",
-                                                       "02 00:15"]
+    assert [t.strftime("%d %H:%M") for t in times] == [
+        "01 00:15",
+        "01 06:15",
+        "01 12:15",
+        "01 18:15",
+        "02 00:15",
+    ]
 
 
 def test_slow_catalogues_crawl_weekly() -> None:
@@ -58,15 +63,27 @@ def test_slow_catalogues_crawl_weekly() -> None:
 
 def test_fixed_jobs_fire_when_the_issue_asks() -> None:
     start = datetime(2026, 3, 1, 23, 58, tzinfo=SHANGHAI)
-    assert fire_times(spec("index.sync"), start, 2) == [datetime(2026, 3, 2, 0, 0, tzinfo=SHANGHAI),
-                                                        datetime(2026, 3, 2, 0, 10, tzinfo=SHANGHAI)]
-    assert [t.strftime("%H:%M") for t in fire_times(spec("alerts.flush"), start, 3)] == ["23:58", "23:59",
-                                                                                          "00:00"]
+    assert fire_times(spec("index.sync"), start, 2) == [
+        datetime(2026, 3, 2, 0, 0, tzinfo=SHANGHAI),
+        datetime(2026, 3, 2, 0, 10, tzinfo=SHANGHAI),
+    ]
+    assert [t.strftime("%H:%M") for t in fire_times(spec("alerts.flush"), start, 3)] == [
+        "23:58",
+        "23:59",
+        "00:00",
+    ]
     assert fire_times(spec("alerts.digests"), start, 1) == [datetime(2026, 3, 2, 0, 0, tzinfo=SHANGHAI)]
     assert fire_times(spec("status.roll"), start, 1) == [datetime(2026, 3, 2, 0, 5, tzinfo=SHANGHAI)]
     assert fire_times(spec("alerts.reminders"), start, 1) == [datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI)]
-    assert {s.id for s in FIXED_JOBS} == {"index.sync", "status.roll", "alerts.catch_up", "alerts.digests",
-                                          "alerts.reminders", "alerts.flush", "alerts.confirmations"}
+    assert {s.id for s in FIXED_JOBS} == {
+        "index.sync",
+        "status.roll",
+        "alerts.catch_up",
+        "alerts.digests",
+        "alerts.reminders",
+        "alerts.flush",
+        "alerts.confirmations",
+    }
 
 
 def test_a_bad_schedule_names_the_source(tmp_path: Path) -> None:

@@ -47,8 +47,12 @@ def test_rjieba_agrees_with_jieba_on_our_texts() -> None:
     config = ROOT / "config"
     fast = Analyzer(config / "jieba_userdict.txt", config / "synonyms.txt", "rjieba")
     reference = Analyzer(config / "jieba_userdict.txt", config / "synonyms.txt", "jieba")
-    texts = [value for line in DEMO_RECORDS.read_text(encoding="utf-8").splitlines()
-             for value in json.loads(line).values() if isinstance(value, str) and re.search("[\u4e00-\u9fff]", value)]
+    texts = [
+        value
+        for line in DEMO_RECORDS.read_text(encoding="utf-8").splitlines()
+        for value in json.loads(line).values()
+        if isinstance(value, str) and re.search("[\u4e00-\u9fff]", value)
+    ]
     assert len(texts) > 100
     for text in texts:
         assert fast.analyse(text)[0] == reference.analyse(text)[0], text

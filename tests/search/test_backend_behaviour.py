@@ -20,12 +20,27 @@ from stdwatch.records import record_from_json, to_json
 from tests.conftest import BACKENDS, demo_records, dispose, make_backend
 
 SYNTHETIC = [  # SYNTHETIC records: a third edition and traditional-only texts the demo set does not have
-    {"code": "GB/T 24823-2017", "title_zh": "普通照明用LED模块 性能要求", "status": "replaced", "published": "2017-07-12"},
+    {
+        "code": "GB/T 24823-2017",
+        "title_zh": "普通照明用LED模块 性能要求",
+        "status": "replaced",
+        "published": "2017-07-12",
+    },
     {"code": "CNS 99901", "title_zh_hant": "電動自行車用鋰離子電池組安全要求", "published": "2021-03-01"},
-    {"symbol": "G/TBT/N/SGP/99", "title": "Lithium-ion batteries for e-bikes", "distribution_date": "2025-03-03",
-     "hs": ["850760"], "ics": ["29.220.20"], "description": "Safety requirements for lithium-ion batteries."},
-    {"symbol": "G/TBT/N/SGP/98", "title": "Portable power banks", "distribution_date": "2025-02-03",
-     "description": "Covers power banks that contain lithium cells."},
+    {
+        "symbol": "G/TBT/N/SGP/99",
+        "title": "Lithium-ion batteries for e-bikes",
+        "distribution_date": "2025-03-03",
+        "hs": ["850760"],
+        "ics": ["29.220.20"],
+        "description": "Safety requirements for lithium-ion batteries.",
+    },
+    {
+        "symbol": "G/TBT/N/SGP/98",
+        "title": "Portable power banks",
+        "distribution_date": "2025-02-03",
+        "description": "Covers power banks that contain lithium cells.",
+    },
 ]
 
 
@@ -39,7 +54,9 @@ BY_ID = {d.id: d for d in DOCS}
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, analyzer) -> Iterator[SearchBackend]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, analyzer
+) -> Iterator[SearchBackend]:
     es = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
     built = make_backend(request.param, tmp_path_factory.mktemp(request.param), analyzer, es)
     built.index(DOCS)
@@ -47,8 +64,15 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     dispose(built)
 
 
-def query(text: str = "", sort: SortOrder = SortOrder.RELEVANCE, page: int = 1, size: int = 20,
-          date_from: date | None = None, date_to: date | None = None, **filters: tuple[str, ...]) -> SearchQuery:
+def query(
+    text: str = "",
+    sort: SortOrder = SortOrder.RELEVANCE,
+    page: int = 1,
+    size: int = 20,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    **filters: tuple[str, ...],
+) -> SearchQuery:
     ranges = {"date": (date_from, date_to)} if date_from or date_to else {}
     return SearchQuery(text=text, filters=filters, ranges=ranges, sort=sort, page=page, size=size)
 
@@ -78,8 +102,10 @@ def test_simplified_and_traditional_queries_find_the_same(backend: SearchBackend
 def test_synonyms_widen_the_query(backend: SearchBackend) -> None:
     ids = _all(backend, text="锂电池")
     titles = [BY_ID[i].title for i in ids]
-    assert all(re.search("锂|鋰|lithium", t + " ".join(BY_ID[i].titles + [BY_ID[i].body]), re.I)
-               for t, i in zip(titles, ids))
+    assert all(
+        re.search("锂|鋰|lithium", t + " ".join([*BY_ID[i].titles, BY_ID[i].body]), re.I)
+        for t, i in zip(titles, ids, strict=False)
+    )
     assert "gb-t-45565-2025" in ids  # titled 锂离子电池, found through the synonym
 
 
@@ -113,7 +139,9 @@ def test_title_matches_rank_above_body_matches(backend: SearchBackend) -> None:
 
 
 # ------------------------------------------------------------------------------------------ codes
-@pytest.mark.parametrize("spelling", ["GB/T 24823-2024", "GB/T24823-2024", "GBT 24823—2024", "ＧＢ／Ｔ　２４８２３－２０２４"])
+@pytest.mark.parametrize(
+    "spelling", ["GB/T 24823-2024", "GB/T24823-2024", "GBT 24823—2024", "ＧＢ／Ｔ　２４８２３－２０２４"]
+)
 def test_exact_code_comes_first_in_any_spelling(backend: SearchBackend, spelling: str) -> None:
     assert backend.search(SearchQuery(text=spelling)).hits[0].id == "gb-t-24823-2024"
 
@@ -140,8 +168,24 @@ def test_adopted_standard_code_finds_the_adopter(backend: SearchBackend) -> None
 
 
 # ------------------------------------------------------------------------------------------ safety
-@pytest.mark.parametrize("text", ['"玩具', "玩具*", "NEAR(玩具 安全)", "(((", "玩具 AND OR NOT", "{title}: 玩具",
-                                  "-玩具", "^玩具", "玩具:安全", "'; DROP TABLE docs; --", "\\", "*", '""'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"玩具',
+        "玩具*",
+        "NEAR(玩具 安全)",
+        "(((",
+        "玩具 AND OR NOT",
+        "{title}: 玩具",
+        "-玩具",
+        "^玩具",
+        "玩具:安全",
+        "'; DROP TABLE docs; --",
+        "\\",
+        "*",
+        '""',
+    ],
+)
 def test_query_syntax_in_user_input_is_searched_as_text(backend: SearchBackend, text: str) -> None:
     result = backend.search(SearchQuery(text=text))
     as_words = backend.search(SearchQuery(text=re.sub(r"[^\w]+", " ", text)))
@@ -157,22 +201,29 @@ def _oracle(pred) -> set[str]:
     return {d.id for d in DOCS if pred(d)}
 
 
-@pytest.mark.parametrize(("kw", "pred"), [
-    ({"kind": ("tbt_notification",)}, lambda d: d.kind == "tbt_notification"),
-    ({"region": ("tw",)}, lambda d: d.region == "tw"),
-    ({"region": ("sg", "tw")}, lambda d: d.region in ("sg", "tw")),
-    ({"status": ("current",)}, lambda d: d.status == "current"),
-    ({"member": ("TPKM",)}, lambda d: d.member == "TPKM"),
-    ({"ics": ("29.220",)}, lambda d: any(c.startswith("29.220") for c in d.ics)),
-    ({"ics": ("43",)}, lambda d: any(c.startswith("43") for c in d.ics)),
-    ({"hs": ("8507",)}, lambda d: any(c.startswith("8507") for c in d.hs)),
-    ({"hs": ("85",)}, lambda d: any(c.startswith("85") for c in d.hs)),
-    ({"date_from": date(2024, 1, 1)}, lambda d: d.date is not None and d.date >= date(2024, 1, 1)),
-    ({"date_from": date(2019, 1, 1), "date_to": date(2019, 12, 31)},
-     lambda d: d.date is not None and d.date.year == 2019),
-    ({"kind": ("standard",), "status": ("current",), "region": ("cn",)},
-     lambda d: d.kind == "standard" and d.status == "current" and d.region == "cn"),
-])
+@pytest.mark.parametrize(
+    ("kw", "pred"),
+    [
+        ({"kind": ("tbt_notification",)}, lambda d: d.kind == "tbt_notification"),
+        ({"region": ("tw",)}, lambda d: d.region == "tw"),
+        ({"region": ("sg", "tw")}, lambda d: d.region in ("sg", "tw")),
+        ({"status": ("current",)}, lambda d: d.status == "current"),
+        ({"member": ("TPKM",)}, lambda d: d.member == "TPKM"),
+        ({"ics": ("29.220",)}, lambda d: any(c.startswith("29.220") for c in d.ics)),
+        ({"ics": ("43",)}, lambda d: any(c.startswith("43") for c in d.ics)),
+        ({"hs": ("8507",)}, lambda d: any(c.startswith("8507") for c in d.hs)),
+        ({"hs": ("85",)}, lambda d: any(c.startswith("85") for c in d.hs)),
+        ({"date_from": date(2024, 1, 1)}, lambda d: d.date is not None and d.date >= date(2024, 1, 1)),
+        (
+            {"date_from": date(2019, 1, 1), "date_to": date(2019, 12, 31)},
+            lambda d: d.date is not None and d.date.year == 2019,
+        ),
+        (
+            {"kind": ("standard",), "status": ("current",), "region": ("cn",)},
+            lambda d: d.kind == "standard" and d.status == "current" and d.region == "cn",
+        ),
+    ],
+)
 def test_filters_match_the_oracle(backend: SearchBackend, kw: dict, pred) -> None:
     expected = _oracle(pred)
     assert expected, "the corpus must exercise this filter"
@@ -272,14 +323,40 @@ def test_rebuild_replaces_everything_and_clear_empties(backend_factory, name: st
 # Every query of this suite, and the filters: the evaluator (what the alert matcher runs) must find exactly
 # what each backend finds, over the whole corpus.
 EVALUATOR_QUERIES = [
-    {"text": t} for t in ("锂电池", "鋰電池", "电动自行车 锂电池", "标准", "玩具", "茶叶", "LED", "lithium", "电",
-                          "GB/T 24823", "GB 43854-2024", "G/TBT/N/HKG/44", "safety requirements", "電動自行車",
-                          "技术规范 安全", "SS 5", "iso 9001", "\"NEAR(\"", "照明")
+    {"text": t}
+    for t in (
+        "锂电池",
+        "鋰電池",
+        "电动自行车 锂电池",
+        "标准",
+        "玩具",
+        "茶叶",
+        "LED",
+        "lithium",
+        "电",
+        "GB/T 24823",
+        "GB 43854-2024",
+        "G/TBT/N/HKG/44",
+        "safety requirements",
+        "電動自行車",
+        "技术规范 安全",
+        "SS 5",
+        "iso 9001",
+        '"NEAR("',
+        "照明",
+    )
 ] + [
-    {"kind": ("tbt_notification",)}, {"region": ("sg", "tw")}, {"status": ("current",)}, {"member": ("TPKM",)},
-    {"ics": ("29.220",)}, {"hs": ("85",)}, {"text": "电池", "kind": ("standard",), "region": ("cn",)},
-    {"text": "GB 43854-2024", "ics": ("97",)}, {"text": "lithium", "hs": ("8507",)},
-    {"date_from": date(2019, 1, 1), "date_to": date(2019, 12, 31)}, {"text": "标准", "date_from": date(2024, 1, 1)},
+    {"kind": ("tbt_notification",)},
+    {"region": ("sg", "tw")},
+    {"status": ("current",)},
+    {"member": ("TPKM",)},
+    {"ics": ("29.220",)},
+    {"hs": ("85",)},
+    {"text": "电池", "kind": ("standard",), "region": ("cn",)},
+    {"text": "GB 43854-2024", "ics": ("97",)},
+    {"text": "lithium", "hs": ("8507",)},
+    {"date_from": date(2019, 1, 1), "date_to": date(2019, 12, 31)},
+    {"text": "标准", "date_from": date(2024, 1, 1)},
 ]
 
 

@@ -26,8 +26,9 @@ def es_backend(backend_factory) -> ElasticsearchBackend:
 
 
 def test_settings_select_elasticsearch(es_url: str, tmp_path: Path) -> None:
-    backend = backend_for(Settings(data_dir=tmp_path, search_backend="elasticsearch", es_url=es_url,
-                                   es_index="test-settings"))
+    backend = backend_for(
+        Settings(data_dir=tmp_path, search_backend="elasticsearch", es_url=es_url, es_index="test-settings")
+    )
     try:
         assert isinstance(backend, ElasticsearchBackend) and backend.count() == 0
     finally:
@@ -36,7 +37,8 @@ def test_settings_select_elasticsearch(es_url: str, tmp_path: Path) -> None:
 
 
 def test_versioned_index_behind_an_alias_is_swapped_by_rebuild(
-        es_backend: ElasticsearchBackend, repo: DocumentRepository) -> None:
+    es_backend: ElasticsearchBackend, repo: DocumentRepository
+) -> None:
     repo.upsert_many(demo_records())
     ingest_flow(repo, es_backend).sync()
     before = es_backend.indices()
@@ -48,7 +50,9 @@ def test_versioned_index_behind_an_alias_is_swapped_by_rebuild(
     assert es_backend.search(SearchQuery(text="锂电池")).total >= 3
 
 
-def test_rebuild_under_search_load_loses_no_query(es_backend: ElasticsearchBackend, repo: DocumentRepository) -> None:
+def test_rebuild_under_search_load_loses_no_query(
+    es_backend: ElasticsearchBackend, repo: DocumentRepository
+) -> None:
     repo.upsert_many(demo_records())
     ingest_flow(repo, es_backend).sync()
     expected = es_backend.search(SearchQuery(text="标准")).total
@@ -80,7 +84,8 @@ def test_rebuild_under_search_load_loses_no_query(es_backend: ElasticsearchBacke
 
 
 def test_failed_bulk_items_are_reported_and_stay_queued(
-        es_backend: ElasticsearchBackend, repo: DocumentRepository) -> None:
+    es_backend: ElasticsearchBackend, repo: DocumentRepository
+) -> None:
     repo.upsert_many([record_from_json({"code": "GB/T 1-2000", "title_zh": "茶叶 分类"})])
     index = es_backend.indices()[0]
     es_backend.client.indices.close(index=index)
@@ -110,8 +115,9 @@ def test_mapping_uses_core_features_only(es_backend: ElasticsearchBackend) -> No
     assert "analysis" not in settings["settings"]["index"]
 
 
-def test_an_index_of_an_older_shape_is_refused_until_rebuilt(es_url: str, analyzer: Analyzer,
-                                                             repo: DocumentRepository) -> None:
+def test_an_index_of_an_older_shape_is_refused_until_rebuilt(
+    es_url: str, analyzer: Analyzer, repo: DocumentRepository
+) -> None:
     from search.backends.elasticsearch import INDEX_SETTINGS, MAPPING
 
     alias = "test-old-shape"
@@ -119,8 +125,9 @@ def test_an_index_of_an_older_shape_is_refused_until_rebuilt(es_url: str, analyz
     first = ElasticsearchBackend(es_url, analyzer, index=alias)
     try:
         first.drop()
-        first.client.indices.create(index=f"{alias}-old", settings=INDEX_SETTINGS, mappings=old_mapping,
-                                    aliases={alias: {}})
+        first.client.indices.create(
+            index=f"{alias}-old", settings=INDEX_SETTINGS, mappings=old_mapping, aliases={alias: {}}
+        )
         backend = ElasticsearchBackend(es_url, analyzer, index=alias)
         assert "stdwatch index rebuild" in (backend.schema_problem() or "")
         with pytest.raises(SearchBackendError, match="stdwatch index rebuild"):

@@ -16,7 +16,9 @@ from stdwatch.store import DocumentRepository
 from tests.conftest import demo_records, ingest_flow
 
 
-def test_sync_indexes_everything_queued_once(repo: DocumentRepository, tmp_path: Path, analyzer: Analyzer) -> None:
+def test_sync_indexes_everything_queued_once(
+    repo: DocumentRepository, tmp_path: Path, analyzer: Analyzer
+) -> None:
     backend = SqliteFts5Backend(tmp_path / "index.sqlite3", analyzer)
     repo.upsert_many(demo_records())
     assert ingest_flow(repo, backend).sync() == len(demo_records())
@@ -25,7 +27,8 @@ def test_sync_indexes_everything_queued_once(repo: DocumentRepository, tmp_path:
 
 
 def test_a_locked_index_fails_loudly_and_the_next_sync_catches_up(
-        repo: DocumentRepository, tmp_path: Path, analyzer: Analyzer) -> None:
+    repo: DocumentRepository, tmp_path: Path, analyzer: Analyzer
+) -> None:
     path = tmp_path / "index.sqlite3"
     backend = SqliteFts5Backend(path, analyzer, busy_timeout=0.2)
     repo.upsert_many([record_from_json({"code": "GB/T 1-2000", "title_zh": "茶叶 分类"})])
@@ -59,7 +62,9 @@ class Recorder:
         self.seen.append(sorted(d.id for d in documents))
 
 
-def test_listeners_hear_what_each_sync_indexed(repo: DocumentRepository, tmp_path: Path, analyzer: Analyzer) -> None:
+def test_listeners_hear_what_each_sync_indexed(
+    repo: DocumentRepository, tmp_path: Path, analyzer: Analyzer
+) -> None:
     recorder = Recorder()
     flow = ingest_flow(repo, SqliteFts5Backend(tmp_path / "index.sqlite3", analyzer), [recorder])
     first = flow.ingest([record_from_json({"code": "GB/T 1-2000", "title_zh": "茶叶 分类"})])
@@ -70,8 +75,9 @@ def test_listeners_hear_what_each_sync_indexed(repo: DocumentRepository, tmp_pat
     assert recorder.seen == [["gb-t-1-2000"], ["gb-t-1-2000"]]
 
 
-def test_a_failing_listener_does_not_undo_indexing(repo: DocumentRepository, tmp_path: Path,
-                                                   analyzer: Analyzer) -> None:
+def test_a_failing_listener_does_not_undo_indexing(
+    repo: DocumentRepository, tmp_path: Path, analyzer: Analyzer
+) -> None:
     class Broken:
         def documents_changed(self, documents) -> None:
             raise RuntimeError("boom")
@@ -81,8 +87,9 @@ def test_a_failing_listener_does_not_undo_indexing(repo: DocumentRepository, tmp
     assert report.indexed == 3 and repo.pending_count() == 0 and backend.count() == 3
 
 
-def test_an_index_of_an_older_shape_is_refused_until_rebuilt(repo: DocumentRepository, tmp_path: Path,
-                                                             analyzer: Analyzer) -> None:
+def test_an_index_of_an_older_shape_is_refused_until_rebuilt(
+    repo: DocumentRepository, tmp_path: Path, analyzer: Analyzer
+) -> None:
     path = tmp_path / "index.sqlite3"
     backend = SqliteFts5Backend(path, analyzer)
     flow = ingest_flow(repo, backend)

@@ -49,7 +49,11 @@ def test_backend_never_joins_fts_with_filter_columns(tmp_path: Path, analyzer: A
     backend = SqliteFts5Backend(tmp_path / "index.sqlite3", analyzer)
     statements: list[str] = []
     backend._conn().set_trace_callback(statements.append)
-    backend.search(SearchQuery(text="锂电池 安全", filters={"kind": ("standard",), "status": ("current",), "ics": ("29",)}))
+    backend.search(
+        SearchQuery(
+            text="锂电池 安全", filters={"kind": ("standard",), "status": ("current",), "ics": ("29",)}
+        )
+    )
     text_statements = [s for s in statements if "fts" in s and "MATCH" in s]
     assert text_statements, statements
     assert not any(" JOIN " in s.upper() or "docs" in s.split("WHERE")[0] for s in text_statements)

@@ -23,14 +23,17 @@ def _csv(path: Path, rows: list[list[str]]) -> Path:
 
 
 def test_cns_catalogue_csv_with_bad_rows(tmp_path: Path) -> None:
-    path = _csv(tmp_path / "cns.csv", [
-        ["總號", "類號", "中文名稱", "公布日期", "狀態"],
-        ["15598-1", "C4474", "電動自行車用鋰離子電池組", "2020-05-13", "現行"],
-        ["", "", "缺總號", "", ""],
-        ["4797", "Z1000", "玩具安全", "2019/1/2", "某狀態"],
-        ["4797-1", "", "玩具安全－第1部", "不是日期", "現行"],  # noqa: RUF001
-        ["14115", "", "電燈泡", "", "廢止"],
-    ])
+    path = _csv(
+        tmp_path / "cns.csv",
+        [
+            ["總號", "類號", "中文名稱", "公布日期", "狀態"],
+            ["15598-1", "C4474", "電動自行車用鋰離子電池組", "2020-05-13", "現行"],
+            ["", "", "缺總號", "", ""],
+            ["4797", "Z1000", "玩具安全", "2019/1/2", "某狀態"],
+            ["4797-1", "", "玩具安全－第1部", "不是日期", "現行"],
+            ["14115", "", "電燈泡", "", "廢止"],
+        ],
+    )
     items = list(read_catalogue(path, "cns"))
     records = [i for i in items if not isinstance(i, RowError)]
     errors = [i for i in items if isinstance(i, RowError)]
@@ -64,25 +67,56 @@ def test_missing_code_column_and_unknown_profile(tmp_path: Path) -> None:
 
 def _stdwatch(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "STDWATCH_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_import_then_check_a_company_list(tmp_path: Path) -> None:
     data = tmp_path / "data"
     records = tmp_path / "standards.jsonl"
-    records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"code": "GB 31241-2014", "title_zh": "便携式电子产品用锂离子电池和电池组 安全要求",
-         "status": "replaced"},
-        {"code": "GB 31241-2022", "title_zh": "便携式电子产品用锂离子电池和电池组 安全技术规范",
-         "status": "current", "replaces": ["GB 31241-2014"]},
-        {"code": "GB/T 18287-2013", "title_zh": "移动电话用锂离子蓄电池及蓄电池组总规范",
-         "status": "withdrawn"},
-    ]) + "\n", encoding="utf-8")
+    records.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {
+                    "code": "GB 31241-2014",
+                    "title_zh": "便携式电子产品用锂离子电池和电池组 安全要求",
+                    "status": "replaced",
+                },
+                {
+                    "code": "GB 31241-2022",
+                    "title_zh": "便携式电子产品用锂离子电池和电池组 安全技术规范",
+                    "status": "current",
+                    "replaces": ["GB 31241-2014"],
+                },
+                {
+                    "code": "GB/T 18287-2013",
+                    "title_zh": "移动电话用锂离子蓄电池及蓄电池组总规范",
+                    "status": "withdrawn",
+                },
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert _stdwatch(data, "load", str(records)).returncode == 0
-    company = _csv(tmp_path / "ours.csv", [["标准号", "备注"], ["GB 31241-2014", "产品A"],
-                                         ["GB/T 18287-2013", "B"], ["GB 31241", "C"], ["QC/T 9999-2020", "D"],
-                                         ["乱码", "E"]])
+    company = _csv(
+        tmp_path / "ours.csv",
+        [
+            ["标准号", "备注"],
+            ["GB 31241-2014", "产品A"],
+            ["GB/T 18287-2013", "B"],
+            ["GB 31241", "C"],
+            ["QC/T 9999-2020", "D"],
+            ["乱码", "E"],
+        ],
+    )
     report_path = tmp_path / "report.csv"
     result = _stdwatch(data, "import-catalogue", str(company), "--check", "--out", str(report_path))
     # the unparseable code is named, the rest checked

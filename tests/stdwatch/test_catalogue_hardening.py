@@ -53,11 +53,14 @@ def test_undecodable_csv_names_the_file_and_row(tmp_path: Path) -> None:
         list(read_catalogue(gbk, "generic"))
 
 
-@pytest.mark.parametrize(("content", "why"), [
-    (b"", "not a readable .xlsx workbook"),
-    (bytes(range(256)) * 10, "not a readable .xlsx workbook"),
-    (None, "not a readable .xlsx workbook"),
-])
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"", "not a readable .xlsx workbook"),
+        (bytes(range(256)) * 10, "not a readable .xlsx workbook"),
+        (None, "not a readable .xlsx workbook"),
+    ],
+)
 def test_files_named_xlsx_that_are_not_workbooks(tmp_path: Path, content: bytes | None, why: str) -> None:
     path = tmp_path / "list.xlsx"
     if content is None:  # a zip, but not a workbook
@@ -76,12 +79,18 @@ def test_empty_csv_and_oversized_cells(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match=r"empty\.csv: the file is empty"):
         list(read_catalogue(empty, "generic"))
     big = tmp_path / "big.csv"
-    rows = [HEADER, ["GB/T 1-2000", "x" * 200_000, "", ""], ["GB/T 2-2000", "y" * (TEXT_LIMIT + 1)],
-            ["GB/T 3-2000", "好", "", ""]]
+    rows = [
+        HEADER,
+        ["GB/T 1-2000", "x" * 200_000, "", ""],
+        ["GB/T 2-2000", "y" * (TEXT_LIMIT + 1)],
+        ["GB/T 3-2000", "好", "", ""],
+    ]
     big.write_bytes(_csv_bytes(rows, "utf-8"))
     items = list(read_catalogue(big, "generic"))
     assert [(i.row, i.reason[:22]) for i in items if isinstance(i, RowError)] == [
-        (2, "unreadable CSV row: fi"), (3, "title_zh: longer than ")]
+        (2, "unreadable CSV row: fi"),
+        (3, "title_zh: longer than "),
+    ]
     assert [i.code for i in items if not isinstance(i, RowError)] == ["GB/T 3-2000"]
 
 
@@ -91,7 +100,7 @@ def test_huge_numbers_in_cells_are_rejected_rows(tmp_path: Path) -> None:
     sheet.append(HEADER)
     sheet.append(["GB/T 1-2000", "日期太大", 1e300, "现行"])
     sheet["C2"].number_format = "yyyy-mm-dd"
-    sheet.append(["GB/T 2-2000", "纪元毫秒太大", 10 ** 20, "现行"])
+    sheet.append(["GB/T 2-2000", "纪元毫秒太大", 10**20, "现行"])
     sheet.append(["GB/T 3-2000", "好", 45000, "现行"])
     sheet["C4"].number_format = "yyyy-mm-dd"
     workbook.save(tmp_path / "list.xlsx")
@@ -120,26 +129,47 @@ def test_out_without_check_is_an_error_and_loads_nothing(cli: CliRunner, tmp_pat
 
 def test_check_reports_every_row(cli: CliRunner, tmp_path: Path) -> None:
     records = tmp_path / "standards.jsonl"
-    records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"code": "GB/T 1-2000", "title_zh": "有状态", "status": "现行"},
-        {"code": "GB/T 2-2000", "title_zh": "无状态无日期"},
-        {"code": "GB/T 3-2000", "title_zh": "已被代替", "replaced_by": ["GB/T 3-2020"]},
-    ]) + "\n", encoding="utf-8")
+    records.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"code": "GB/T 1-2000", "title_zh": "有状态", "status": "现行"},
+                {"code": "GB/T 2-2000", "title_zh": "无状态无日期"},
+                {"code": "GB/T 3-2000", "title_zh": "已被代替", "replaced_by": ["GB/T 3-2020"]},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert cli.invoke(app, ["load", str(records)]).exit_code == 0
     listed = tmp_path / "ours.csv"
-    listed.write_bytes(_csv_bytes([["标准号", "备注"], ["GB/T 1-2000", "a"], ["", "no code"],
-                                   ["GB/T 2-2000", "b"], ["GB/T 9-2000", "c"], ["GB/T 3-2000", "d"],
-                                   ["乱码", "e"]], "gbk"))
+    listed.write_bytes(
+        _csv_bytes(
+            [
+                ["标准号", "备注"],
+                ["GB/T 1-2000", "a"],
+                ["", "no code"],
+                ["GB/T 2-2000", "b"],
+                ["GB/T 9-2000", "c"],
+                ["GB/T 3-2000", "d"],
+                ["乱码", "e"],
+            ],
+            "gbk",
+        )
+    )
     report = tmp_path / "report.csv"
     result = cli.invoke(app, ["import-catalogue", str(listed), "--check", "--out", str(report)])
     assert result.exit_code == 1
     with report.open(encoding="utf-8-sig") as handle:
         rows = [(r["row"], r["listed"], r["status"], r["note"][:20]) for r in csv.DictReader(handle)]
-    assert rows == [("2", "GB/T 1-2000", "current", ""), ("3", "", "rejected", "no code in this row"),
-                    ("4", "GB/T 2-2000", "unknown", "found, but no source"),
-                    ("5", "GB/T 9-2000", "not in database", "no record of this st"),
-                    ("6", "GB/T 3-2000", "replaced", ""),
-                    ("7", "乱码", "invalid", "cannot parse standar")]
+    assert rows == [
+        ("2", "GB/T 1-2000", "current", ""),
+        ("3", "", "rejected", "no code in this row"),
+        ("4", "GB/T 2-2000", "unknown", "found, but no source"),
+        ("5", "GB/T 9-2000", "not in database", "no record of this st"),
+        ("6", "GB/T 3-2000", "replaced", ""),
+        ("7", "乱码", "invalid", "cannot parse standar"),
+    ]
 
 
 def test_listed_codes_ignore_other_columns(tmp_path: Path) -> None:
@@ -164,22 +194,34 @@ def _rows(draw: st.DrawFn) -> list[tuple[list[str], str | None, str | None]]:
     """(cells, code of a good row, field a bad row must name)."""
     out = []
     for _ in range(draw(st.integers(1, 6))):
-        cells = {"code": f"GB/T {next(_numbers)}-2020", "title_zh": draw(_cell).strip() or "名",
-                 "published": "2020-01-01", "status": "现行"}
+        cells = {
+            "code": f"GB/T {next(_numbers)}-2020",
+            "title_zh": draw(_cell).strip() or "名",
+            "published": "2020-01-01",
+            "status": "现行",
+        }
         good = draw(st.booleans())
         field = None
         if not good:
             field, cells[field] = draw(_bad)
-        out.append(([cells["code"], cells["title_zh"], cells["published"], cells["status"]],
-                    cells["code"] if good else None, field))
+        out.append(
+            (
+                [cells["code"], cells["title_zh"], cells["published"], cells["status"]],
+                cells["code"] if good else None,
+                field,
+            )
+        )
     return out
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=_rows(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))
 def test_fuzz_catalogue_names_every_bad_row_and_stores_every_good_one(
-        rows: list[tuple[list[str], str | None, str | None]], encoding: str, tmp_path: Path,
-        repo: DocumentRepository) -> None:
+    rows: list[tuple[list[str], str | None, str | None]],
+    encoding: str,
+    tmp_path: Path,
+    repo: DocumentRepository,
+) -> None:
     path = tmp_path / "fuzz.csv"
     path.write_bytes(_csv_bytes([HEADER] + [cells for cells, _, _ in rows], encoding))
     items = list(read_catalogue(path, "generic"))

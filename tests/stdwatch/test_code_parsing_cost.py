@@ -23,16 +23,37 @@ from stdwatch.identifiers import (
     parse_tbt_symbol,
 )
 
-PREFIXES = [*_COLON_PREFIXES, "GB", "GB/T", "GBT", "GB/Z", "DB35", "DB3502/T", "T/CECS", "Q/ABC", "JB/T",
-            "QC", "CNS", "A", "AB CD", "X/Y", "G/TBT/N/CHN/", "G/TBT/N/CHN/1/ADD"]
+PREFIXES = [
+    *_COLON_PREFIXES,
+    "GB",
+    "GB/T",
+    "GBT",
+    "GB/Z",
+    "DB35",
+    "DB3502/T",
+    "T/CECS",
+    "Q/ABC",
+    "JB/T",
+    "QC",
+    "CNS",
+    "A",
+    "AB CD",
+    "X/Y",
+    "G/TBT/N/CHN/",
+    "G/TBT/N/CHN/1/ADD",
+]
 RUNS = ["1", "1.", "1-", "A1", "1 ", ":1", "+A1", "1:", "-1", "/1", ".1", "1A"]
 JUNK = ["!", " ", ":", "-", "+", ".", "X", "/", "锂"]
 SHORT, LONG = 100, 800
 
 
 def _corpus(length: int) -> list[str]:
-    return [clean(f"{prefix} {run * (length // len(run))}{junk}") for prefix in PREFIXES for run in RUNS
-            for junk in JUNK]
+    return [
+        clean(f"{prefix} {run * (length // len(run))}{junk}")
+        for prefix in PREFIXES
+        for run in RUNS
+        for junk in JUNK
+    ]
 
 
 def _cost(texts: list[str]) -> float:
@@ -63,8 +84,9 @@ def test_the_reported_query_is_rejected_at_once() -> None:
     assert time.thread_time() - start < 0.05
 
 
-@pytest.mark.parametrize("text", ["G/TBT/N/USA/" + "1" * 5000, "G/TBT/N/USA/12345678",
-                                  "G/TBT/N/USA/1/Add.123456"])
+@pytest.mark.parametrize(
+    "text", ["G/TBT/N/USA/" + "1" * 5000, "G/TBT/N/USA/12345678", "G/TBT/N/USA/1/Add.123456"]
+)
 def test_symbols_with_absurd_numbers_are_code_errors_not_value_errors(text: str) -> None:
     with pytest.raises(CodeError, match="TBT symbol"):
         parse_tbt_symbol(text)

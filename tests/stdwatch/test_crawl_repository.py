@@ -14,11 +14,16 @@ def test_runs_quarantine_and_snapshots(store: DocumentRepository) -> None:
     crawls.quarantine("samr_openstd", "http://x/1", "no heading", "<html>维护</html>")
     (entry,) = crawls.quarantined()
     assert entry.body == "<html>维护</html>" and len(entry.body_hash) == 64
-    crawls.mark_seen("samr_openstd", [
-        ("A1", "f1", "gb-t-1.1-2020", {"code": "GB/T 1.1-2020", "published": "2020-03-31"}),
-        ("A2", "f2", "gb-t-1.1-2009", {"code": "GB/T 1.1-2009", "published": "2009-06-17"})])
-    crawls.mark_seen("samr_openstd", [
-        ("A1", "f1b", "gb-t-1.1-2020", {"code": "GB/T 1.1-2020", "published": "2020-04-01"})])
+    crawls.mark_seen(
+        "samr_openstd",
+        [
+            ("A1", "f1", "gb-t-1.1-2020", {"code": "GB/T 1.1-2020", "published": "2020-03-31"}),
+            ("A2", "f2", "gb-t-1.1-2009", {"code": "GB/T 1.1-2009", "published": "2009-06-17"}),
+        ],
+    )
+    crawls.mark_seen(
+        "samr_openstd", [("A1", "f1b", "gb-t-1.1-2020", {"code": "GB/T 1.1-2020", "published": "2020-04-01"})]
+    )
     assert crawls.seen("samr_openstd") == {"A1": "f1b", "A2": "f2"}
     assert crawls.latest_value("samr_openstd", "published") == "2020-04-01"
     snapshots = crawls.snapshots(["gb-t-1.1-2020"])

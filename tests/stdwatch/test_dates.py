@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (full-width forms and dash kinds are what sources print: the point of these tests)
+
 from datetime import date
 
 import pytest
@@ -6,12 +6,19 @@ import pytest
 from stdwatch.dates import parse_date, resolve_relative_date
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("2025-04-25", date(2025, 4, 25)), ("2025/4/5", date(2025, 4, 5)), ("2025年4月25日", date(2025, 4, 25)),
-    ("２０２５－０４－２５", date(2025, 4, 25)), (1518105600000, date(2018, 2, 9)),
-    ("2019-01-01 00:00:00", date(2019, 1, 1)),
-    (None, None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-04-25", date(2025, 4, 25)),
+        ("2025/4/5", date(2025, 4, 5)),
+        ("2025年4月25日", date(2025, 4, 25)),
+        ("２０２５－０４－２５", date(2025, 4, 25)),
+        (1518105600000, date(2018, 2, 9)),
+        ("2019-01-01 00:00:00", date(2019, 1, 1)),
+        (None, None),
+        ("", None),
+    ],
+)
 def test_dates_as_sources_print_them(value: object, expected: date | None) -> None:
     assert parse_date(value) == expected
 

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (full-width forms and dash kinds are what sources print: the point of these tests)
+
 """Standard codes and TBT symbols as real sources print them."""
 
 from __future__ import annotations
@@ -57,8 +57,16 @@ def test_real_spellings_normalize(printed: str, normalized: str, family: Family,
     assert code.region is region
 
 
-@pytest.mark.parametrize("spelling", ["GB/T19001-2016", "GBT 19001—2016", "ＧＢ／Ｔ　１９００１－２０１６",
-                                      "gb/t 19001 - 2016", " GB/T  19001–2016 "])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "GB/T19001-2016",
+        "GBT 19001—2016",
+        "ＧＢ／Ｔ　１９００１－２０１６",
+        "gb/t 19001 - 2016",
+        " GB/T  19001–2016 ",
+    ],
+)
 def test_variant_spellings_are_one_code(spelling: str) -> None:
     assert parse_standard_code(spelling) == StandardCode("GB/T", "19001", "2016")
 
@@ -76,15 +84,22 @@ def test_unparseable_code_is_an_error_naming_the_input(text: str) -> None:
     assert repr(text) in str(err.value)
 
 
-@pytest.mark.parametrize(("printed", "normalized", "base", "relation"), [
-    ("G/TBT/N/TPKM/512/Add.1", "G/TBT/N/TPKM/512/Add.1", "G/TBT/N/TPKM/512", "addendum"),
-    ("g/tbt/n/chn/1786", "G/TBT/N/CHN/1786", "G/TBT/N/CHN/1786", None),
-    ("G/TBT/N/CHN/327/REV.1", "G/TBT/N/CHN/327/Rev.1", "G/TBT/N/CHN/327", "revision"),
-    ("G/TBT/N/USA/1964/Rev.1/Add. 3", "G/TBT/N/USA/1964/Rev.1/Add.3", "G/TBT/N/USA/1964", "addendum"),
-    ("Ｇ／ＴＢＴ／Ｎ／ＥＵ／１０００／Ｃｏｒｒ．１", "G/TBT/N/EU/1000/Corr.1", "G/TBT/N/EU/1000",
-     "corrigendum"),
-    ("G/TBT/N/SGP/70/Suppl.2", "G/TBT/N/SGP/70/Suppl.2", "G/TBT/N/SGP/70", "supplement"),
-])
+@pytest.mark.parametrize(
+    ("printed", "normalized", "base", "relation"),
+    [
+        ("G/TBT/N/TPKM/512/Add.1", "G/TBT/N/TPKM/512/Add.1", "G/TBT/N/TPKM/512", "addendum"),
+        ("g/tbt/n/chn/1786", "G/TBT/N/CHN/1786", "G/TBT/N/CHN/1786", None),
+        ("G/TBT/N/CHN/327/REV.1", "G/TBT/N/CHN/327/Rev.1", "G/TBT/N/CHN/327", "revision"),
+        ("G/TBT/N/USA/1964/Rev.1/Add. 3", "G/TBT/N/USA/1964/Rev.1/Add.3", "G/TBT/N/USA/1964", "addendum"),
+        (
+            "Ｇ／ＴＢＴ／Ｎ／ＥＵ／１０００／Ｃｏｒｒ．１",
+            "G/TBT/N/EU/1000/Corr.1",
+            "G/TBT/N/EU/1000",
+            "corrigendum",
+        ),
+        ("G/TBT/N/SGP/70/Suppl.2", "G/TBT/N/SGP/70/Suppl.2", "G/TBT/N/SGP/70", "supplement"),
+    ],
+)
 def test_tbt_symbols(printed: str, normalized: str, base: str, relation: str | None) -> None:
     symbol = parse_tbt_symbol(printed)
     assert str(symbol) == normalized
@@ -111,10 +126,12 @@ def test_slug_is_url_safe_and_distinct() -> None:
 
 # ------------------------------------------------------------------------------------------ properties
 _FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ/-:."}
-prc_prefixes = st.sampled_from(["GB", "GB/T", "GB/Z", "QC/T", "JB/T", "SJ/T", "DB35/T", "DB3502", "T/CAS",
-                                "FZ/T"])
-numbers = st.builds(lambda n, part: f"{n}{part}", st.integers(1, 99999).map(str),
-                    st.sampled_from(["", ".1", ".2", ".11"]))
+prc_prefixes = st.sampled_from(
+    ["GB", "GB/T", "GB/Z", "QC/T", "JB/T", "SJ/T", "DB35/T", "DB3502", "T/CAS", "FZ/T"]
+)
+numbers = st.builds(
+    lambda n, part: f"{n}{part}", st.integers(1, 99999).map(str), st.sampled_from(["", ".1", ".2", ".11"])
+)
 years = st.integers(1950, 2035).map(str)
 dashes = st.sampled_from(["-", "—", "–", "－", " - ", "―"])
 spaces = st.sampled_from(["", " ", "  ", "\u3000"])
@@ -125,8 +142,9 @@ def _maybe_full_width(text: str, wide: bool) -> str:
 
 
 @given(prc_prefixes, numbers, years, dashes, spaces, st.booleans())
-def test_prc_codes_parse_in_any_printed_form(prefix: str, number: str, year: str, dash: str, space: str,
-                                             wide: bool) -> None:
+def test_prc_codes_parse_in_any_printed_form(
+    prefix: str, number: str, year: str, dash: str, space: str, wide: bool
+) -> None:
     if prefix.startswith("DB") and "/" not in prefix and not space.strip(" "):
         space = " "  # `DB350210-2020` is ambiguous (DB35 0210? DB3502 10?); sources print a space there
     printed = _maybe_full_width(f"{prefix}{space}{number}{dash}{year}", wide)
@@ -135,10 +153,13 @@ def test_prc_codes_parse_in_any_printed_form(prefix: str, number: str, year: str
     assert parse_standard_code(str(code)) == code
 
 
-@given(st.sampled_from(["ISO", "IEC", "ISO/IEC", "SS", "TR"]),
-       st.builds(lambda a, b: f"{a}{b}", st.integers(1, 99999).map(str),
-                 st.sampled_from(["", "-1", "-2-34"])),
-       st.one_of(st.none(), years), st.sampled_from([":", " : ", ": "]), st.booleans())
+@given(
+    st.sampled_from(["ISO", "IEC", "ISO/IEC", "SS", "TR"]),
+    st.builds(lambda a, b: f"{a}{b}", st.integers(1, 99999).map(str), st.sampled_from(["", "-1", "-2-34"])),
+    st.one_of(st.none(), years),
+    st.sampled_from([":", " : ", ": "]),
+    st.booleans(),
+)
 def test_colon_codes_round_trip(prefix: str, number: str, year: str | None, colon: str, wide: bool) -> None:
     printed = _maybe_full_width(f"{prefix} {number}" + (f"{colon}{year}" if year else ""), wide)
     code = parse_standard_code(printed)
@@ -146,11 +167,15 @@ def test_colon_codes_round_trip(prefix: str, number: str, year: str | None, colo
     assert str(parse_standard_code(str(code))) == str(code)
 
 
-@given(st.sampled_from(["CHN", "TPKM", "SGP", "USA", "EU", "JPN"]), st.integers(1, 3000),
-       st.lists(st.tuples(st.sampled_from(["Rev", "Add", "Corr", "Suppl"]), st.integers(1, 12)), max_size=2),
-       st.booleans())
-def test_tbt_symbols_round_trip(member: str, number: int, suffixes: list[tuple[str, int]],
-                                wide: bool) -> None:
+@given(
+    st.sampled_from(["CHN", "TPKM", "SGP", "USA", "EU", "JPN"]),
+    st.integers(1, 3000),
+    st.lists(st.tuples(st.sampled_from(["Rev", "Add", "Corr", "Suppl"]), st.integers(1, 12)), max_size=2),
+    st.booleans(),
+)
+def test_tbt_symbols_round_trip(
+    member: str, number: int, suffixes: list[tuple[str, int]], wide: bool
+) -> None:
     printed = f"G/TBT/N/{member}/{number}" + "".join(f"/{k.upper()}.{n}" for k, n in suffixes)
     symbol = parse_tbt_symbol(_maybe_full_width(printed, wide))
     assert symbol == TbtSymbol(member, number, tuple(suffixes))

@@ -21,12 +21,24 @@ from stdwatch.store import DocumentRepository
 HOSTILE: list[tuple[dict[str, object] | bytes, str | None]] = [
     ({"code": "GB/T 1-2000", "published": 1e20}, "published"),
     ({"code": "GB/T 1-2000", "published": -1e20}, "published"),
-    ({"code": "GB/T 1-2000", "effective": 10 ** 30}, "effective"),
+    ({"code": "GB/T 1-2000", "effective": 10**30}, "effective"),
     ({"code": "GB/T 1-2000", "withdrawn": "9" * 40}, "withdrawn"),
-    ({"symbol": "G/TBT/N/USA/1", "distribution_date": "2024-01-01", "comment_deadline": "通报后9999999999天"},
-     "comment_deadline"),
-    ({"symbol": "G/TBT/N/USA/1", "distribution_date": "2024-01-01",
-      "proposed_entry_into_force": "9999999 days from notification"}, "proposed_entry_into_force"),
+    (
+        {
+            "symbol": "G/TBT/N/USA/1",
+            "distribution_date": "2024-01-01",
+            "comment_deadline": "通报后9999999999天",
+        },
+        "comment_deadline",
+    ),
+    (
+        {
+            "symbol": "G/TBT/N/USA/1",
+            "distribution_date": "2024-01-01",
+            "proposed_entry_into_force": "9999999 days from notification",
+        },
+        "proposed_entry_into_force",
+    ),
     ({"symbol": "G/TBT/N/USA/" + "1" * 4400}, "symbol"),
     ({"code": "A" + "1" * 498 + "!"}, "code"),
     ({"code": "GB/T 1-2000", "title_zh": "长" * (TEXT_LIMIT + 1)}, "title_zh"),
@@ -62,10 +74,13 @@ def _write(path: Path, lines: list[bytes]) -> Path:
     return path
 
 
-def test_every_hostile_value_is_a_rejected_line_naming_its_field(tmp_path: Path,
-                                                                   repo: DocumentRepository) -> None:
-    good = [json.dumps({"code": f"GB/T {900 + i}-2020", "title_zh": f"好记录{i}"},
-                       ensure_ascii=False).encode() for i in range(len(HOSTILE) + 1)]
+def test_every_hostile_value_is_a_rejected_line_naming_its_field(
+    tmp_path: Path, repo: DocumentRepository
+) -> None:
+    good = [
+        json.dumps({"code": f"GB/T {900 + i}-2020", "title_zh": f"好记录{i}"}, ensure_ascii=False).encode()
+        for i in range(len(HOSTILE) + 1)
+    ]
     lines = [x for pair in itertools.zip_longest(good, [_line(h) for h, _ in HOSTILE]) for x in pair if x]
     path = _write(tmp_path / "mixed.jsonl", lines)
     items = list(read_records(path))
@@ -87,15 +102,21 @@ def test_limits_are_named_in_the_rejection() -> None:
     assert record_from_json({"code": "GB/T 1-2000", "title_zh": "x" * TEXT_LIMIT}).title == "x" * TEXT_LIMIT
 
 
-def test_the_cli_loads_the_good_lines_of_a_hostile_file(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_loads_the_good_lines_of_a_hostile_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from api.cli import app
     from config.settings import get_settings
 
     monkeypatch.setenv("STDWATCH_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
-    lines = [b'{"code": "GB/T 1-2000", "title_zh": "good one"}', _line(HOSTILE[0][0]), _line(HOSTILE[4][0]),
-             _line(HOSTILE[6][0]), b'{"code": "GB/T 2-2000", "title_zh": "good two"}']
+    lines = [
+        b'{"code": "GB/T 1-2000", "title_zh": "good one"}',
+        _line(HOSTILE[0][0]),
+        _line(HOSTILE[4][0]),
+        _line(HOSTILE[6][0]),
+        b'{"code": "GB/T 2-2000", "title_zh": "good two"}',
+    ]
     path = _write(tmp_path / "mixed.jsonl", lines)
     result = CliRunner().invoke(app, ["load", str(path)])
     get_settings.cache_clear()
@@ -110,24 +131,34 @@ _codes = itertools.count(10_000)
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
 _good_fields = st.fixed_dictionaries(
     {"title_zh": _text, "title_en": _text},
-    optional={"published": st.dates().map(str), "ics": st.lists(_text, max_size=3),
-              "status": st.sampled_from(["现行", "废止", "current", "replaced"])})
+    optional={
+        "published": st.dates().map(str),
+        "ics": st.lists(_text, max_size=3),
+        "status": st.sampled_from(["现行", "废止", "current", "replaced"]),
+    },
+)
 _not_text = st.one_of(
-    st.text(min_size=TEXT_LIMIT + 1, max_size=TEXT_LIMIT + 5), st.dictionaries(_text, _text, min_size=1),
-    st.integers(min_value=2 ** 64), st.sampled_from(["a\x00b", "\ud800", "x\udfff", True, 1e400]),
+    st.text(min_size=TEXT_LIMIT + 1, max_size=TEXT_LIMIT + 5),
+    st.dictionaries(_text, _text, min_size=1),
+    st.integers(min_value=2**64),
+    st.sampled_from(["a\x00b", "\ud800", "x\udfff", True, 1e400]),
 )
 _not_date = st.one_of(
-    st.floats(min_value=1e16), st.floats(max_value=-1e16), st.integers(min_value=10 ** 15),
-    st.integers(max_value=-10 ** 15), st.sampled_from(["2024-02-30", "9" * 30, "通报后99999999999天"]),
+    st.floats(min_value=1e16),
+    st.floats(max_value=-1e16),
+    st.integers(min_value=10**15),
+    st.integers(max_value=-(10**15)),
+    st.sampled_from(["2024-02-30", "9" * 30, "通报后99999999999天"]),
     _not_text,
 )
 _hostile = st.one_of(
     st.tuples(st.sampled_from(["published", "effective", "withdrawn"]), _not_date),
     st.tuples(st.sampled_from(["title_zh", "title_en", "title_zh_hant", "responsible"]), _not_text),
     st.tuples(st.just("status"), st.one_of(_not_text, st.sampled_from(["maybe", "现行吗"]))),
-    st.tuples(st.sampled_from(["ics", "drafting_bodies"]),
-              st.one_of(st.dictionaries(_text, _text, min_size=1),
-                        st.lists(_not_text, min_size=1, max_size=2))),
+    st.tuples(
+        st.sampled_from(["ics", "drafting_bodies"]),
+        st.one_of(st.dictionaries(_text, _text, min_size=1), st.lists(_not_text, min_size=1, max_size=2)),
+    ),
 )
 
 
@@ -149,7 +180,8 @@ def _lines(draw: st.DrawFn) -> list[tuple[bytes, str | None, str | None]]:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=_lines())
 def test_fuzz_load_names_every_bad_line_and_stores_every_good_one(
-        lines: list[tuple[bytes, str | None, str | None]], tmp_path: Path, repo: DocumentRepository) -> None:
+    lines: list[tuple[bytes, str | None, str | None]], tmp_path: Path, repo: DocumentRepository
+) -> None:
     path = _write(tmp_path / "fuzz.jsonl", [line for line, _, _ in lines])
     items = list(read_records(path))
     records: list[Record] = [i for i in items if not isinstance(i, LineError)]

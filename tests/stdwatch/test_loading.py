@@ -20,13 +20,18 @@ def test_kind_from_file_name_or_option(tmp_path: Path) -> None:
 
 def test_bad_lines_are_reported_and_the_rest_read(tmp_path: Path) -> None:
     path = tmp_path / "standards.jsonl"
-    path.write_text("\n".join([
-        json.dumps({"code": "GB/T 19001-2016", "title_zh": "质量管理体系 要求"}, ensure_ascii=False),
-        '{"code": "GB/T 1.1-2020", broken',
-        "",
-        json.dumps({"code": "nonsense"}),
-        json.dumps({"code": "GB 31241-2022"}),
-    ]), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps({"code": "GB/T 19001-2016", "title_zh": "质量管理体系 要求"}, ensure_ascii=False),
+                '{"code": "GB/T 1.1-2020", broken',
+                "",
+                json.dumps({"code": "nonsense"}),
+                json.dumps({"code": "GB 31241-2022"}),
+            ]
+        ),
+        encoding="utf-8",
+    )
     items = list(read_records(path))
     good = [i for i in items if not isinstance(i, LineError)]
     bad = [i for i in items if isinstance(i, LineError)]

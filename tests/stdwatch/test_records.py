@@ -34,12 +34,18 @@ def test_every_demo_record_reads_and_round_trips() -> None:
 
 
 def test_standard_fields_from_interchange_format() -> None:
-    record = record_from_json({
-        "code": "GB 4706.17—2010", "title_zh": "家用和类似用途电器的安全 电动机-压缩机的特殊要求",
-        "status": "现行",
-        "published": "2010年8月9日", "effective": 1293811200000, "ics": ["97.040.30"],
-        "adopts": [{"code": "IEC 60335-2-34:2009", "degree": "IDT"}], "replaces": ["GB 4706.17-2004"],
-    })
+    record = record_from_json(
+        {
+            "code": "GB 4706.17—2010",
+            "title_zh": "家用和类似用途电器的安全 电动机-压缩机的特殊要求",
+            "status": "现行",
+            "published": "2010年8月9日",
+            "effective": 1293811200000,
+            "ics": ["97.040.30"],
+            "adopts": [{"code": "IEC 60335-2-34:2009", "degree": "IDT"}],
+            "replaces": ["GB 4706.17-2004"],
+        }
+    )
     assert isinstance(record, StandardRecord)
     assert record.code == "GB 4706.17-2010"
     assert record.code_published == "GB 4706.17—2010"
@@ -52,9 +58,16 @@ def test_standard_fields_from_interchange_format() -> None:
 
 
 def test_tbt_relative_deadline_resolves_from_distribution_date() -> None:
-    record = record_from_json({"symbol": "G/TBT/N/TPKM/538", "member": "台澎金马单独关税区",
-                               "distribution_date": "2024-05-28", "comment_deadline": "自通报之日起60天",
-                               "proposed_adoption": "待定", "hs": ["9028.10"]})
+    record = record_from_json(
+        {
+            "symbol": "G/TBT/N/TPKM/538",
+            "member": "台澎金马单独关税区",
+            "distribution_date": "2024-05-28",
+            "comment_deadline": "自通报之日起60天",
+            "proposed_adoption": "待定",
+            "hs": ["9028.10"],
+        }
+    )
     assert isinstance(record, TbtNotification)
     assert record.member == "TPKM" and record.member_name == "台澎金马单独关税区"
     assert record.comment_deadline == date(2024, 7, 27)
@@ -72,22 +85,26 @@ def test_addendum_links_to_its_base() -> None:
 
 def test_hash_changes_with_content_only() -> None:
     a = record_from_json({"code": "GB/T 1.1-2020", "title_zh": "标准化工作导则"})
-    b = record_from_json({"code": "GB/T 1.1—2020", "title_zh": "标准化工作导则",
-                          "code_published": "GB/T 1.1-2020"})
+    b = record_from_json(
+        {"code": "GB/T 1.1—2020", "title_zh": "标准化工作导则", "code_published": "GB/T 1.1-2020"}
+    )
     c = record_from_json({"code": "GB/T 1.1-2020", "title_zh": "标准化工作导则 第1部分"})
     assert content_hash(a) == content_hash(b)
     assert content_hash(a) != content_hash(c)
 
 
-@pytest.mark.parametrize(("obj", "reason"), [
-    ({"title_zh": "无编号"}, "cannot tell the record's kind"),
-    ({"code": "not a code"}, "cannot parse standard code: 'not a code'"),
-    ({"code": "GB/T 1-2000", "status": "maybe"}, "unknown status 'maybe'"),
-    ({"code": "GB/T 1-2000", "published": "2020-13-45"}, "published: not a valid calendar date"),
-    ({"code": "GB/T 1-2000", "adopts": [{"code": "ISO 1", "degree": "XYZ"}]}, "unknown adoption degree"),
-    ({"symbol": "G/TBT/N/??/1"}, "cannot parse TBT symbol"),
-    ({"kind": "patent", "code": "x"}, "unknown kind 'patent'"),
-])
+@pytest.mark.parametrize(
+    ("obj", "reason"),
+    [
+        ({"title_zh": "无编号"}, "cannot tell the record's kind"),
+        ({"code": "not a code"}, "cannot parse standard code: 'not a code'"),
+        ({"code": "GB/T 1-2000", "status": "maybe"}, "unknown status 'maybe'"),
+        ({"code": "GB/T 1-2000", "published": "2020-13-45"}, "published: not a valid calendar date"),
+        ({"code": "GB/T 1-2000", "adopts": [{"code": "ISO 1", "degree": "XYZ"}]}, "unknown adoption degree"),
+        ({"symbol": "G/TBT/N/??/1"}, "cannot parse TBT symbol"),
+        ({"kind": "patent", "code": "x"}, "unknown kind 'patent'"),
+    ],
+)
 def test_bad_records_say_why(obj: dict, reason: str) -> None:
     with pytest.raises(RecordError, match=reason.replace("(", r"\(").replace("?", r"\?")):
         record_from_json(obj)

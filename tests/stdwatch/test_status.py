@@ -20,24 +20,34 @@ def _std(**fields: object) -> StandardRecord:
     return record
 
 
-@pytest.mark.parametrize(("fields", "successor", "expected"), [
-    ({"status": "即将实施", "effective": "2025-11-01"}, False, (Status.CURRENT, StatusSource.DERIVED)),
-    ({"effective": "2026-03-01"}, False, (Status.UPCOMING, StatusSource.DERIVED)),
-    ({"status": "现行", "effective": "2026-01-15"}, False, (Status.CURRENT, StatusSource.SOURCE)),
-    ({"status": "现行", "withdrawn": "2026-01-01"}, False, (Status.WITHDRAWN, StatusSource.DERIVED)),
-    ({"status": "现行", "withdrawn": "2026-02-01", "effective": "2020-01-01"}, False,
-     (Status.CURRENT, StatusSource.SOURCE)),
-    ({"status": "废止", "effective": "2020-01-01"}, True, (Status.WITHDRAWN, StatusSource.SOURCE)),
-    ({"replaced_by": ["GB/T 45565-2026"], "effective": "2020-01-01"}, True,
-     (Status.REPLACED, StatusSource.DERIVED)),
-    ({"status": "被代替"}, False, (Status.REPLACED, StatusSource.SOURCE)),
-    ({"status": "现行"}, False, (Status.CURRENT, StatusSource.SOURCE)),
-    ({}, False, (None, None)),
-    # derived once, and nothing left to derive it from
-    ({"status": "upcoming", "status_source": "derived"}, False, (None, None)),
-])
-def test_derive_status_rules(fields: dict[str, object], successor: bool,
-                             expected: tuple[Status | None, StatusSource | None]) -> None:
+@pytest.mark.parametrize(
+    ("fields", "successor", "expected"),
+    [
+        ({"status": "即将实施", "effective": "2025-11-01"}, False, (Status.CURRENT, StatusSource.DERIVED)),
+        ({"effective": "2026-03-01"}, False, (Status.UPCOMING, StatusSource.DERIVED)),
+        ({"status": "现行", "effective": "2026-01-15"}, False, (Status.CURRENT, StatusSource.SOURCE)),
+        ({"status": "现行", "withdrawn": "2026-01-01"}, False, (Status.WITHDRAWN, StatusSource.DERIVED)),
+        (
+            {"status": "现行", "withdrawn": "2026-02-01", "effective": "2020-01-01"},
+            False,
+            (Status.CURRENT, StatusSource.SOURCE),
+        ),
+        ({"status": "废止", "effective": "2020-01-01"}, True, (Status.WITHDRAWN, StatusSource.SOURCE)),
+        (
+            {"replaced_by": ["GB/T 45565-2026"], "effective": "2020-01-01"},
+            True,
+            (Status.REPLACED, StatusSource.DERIVED),
+        ),
+        ({"status": "被代替"}, False, (Status.REPLACED, StatusSource.SOURCE)),
+        ({"status": "现行"}, False, (Status.CURRENT, StatusSource.SOURCE)),
+        ({}, False, (None, None)),
+        # derived once, and nothing left to derive it from
+        ({"status": "upcoming", "status_source": "derived"}, False, (None, None)),
+    ],
+)
+def test_derive_status_rules(
+    fields: dict[str, object], successor: bool, expected: tuple[Status | None, StatusSource | None]
+) -> None:
     assert derive_status(_std(**fields), DAY, successor) == expected
 
 
@@ -47,14 +57,22 @@ def _status(repo: DocumentRepository, doc_id: str) -> tuple[str | None, str | No
 
 
 def test_the_roll_stores_each_transition_as_a_new_version(store: DocumentRepository) -> None:
-    store.upsert_many([record_from_json(r) for r in [
-        {"code": "GB/T 45565-2025", "status": "即将实施", "effective": "2025-11-01"},
-        {"code": "GB 31241-2014", "status": "现行", "effective": "2015-08-01"},
-        {"code": "GB 31241-2022", "effective": "2026-02-01", "replaces": ["GB 31241-2014"]},
-        {"code": "GB/T 18287-2000", "replaced_by": ["GB/T 18287-2013"]},  # successor not stored: in force
-        {"code": "GB/T 1-2000", "status": "废止"},
-        {"symbol": "G/TBT/N/CHN/1786", "title": "notifications have no status"},
-    ]])
+    store.upsert_many(
+        [
+            record_from_json(r)
+            for r in [
+                {"code": "GB/T 45565-2025", "status": "即将实施", "effective": "2025-11-01"},
+                {"code": "GB 31241-2014", "status": "现行", "effective": "2015-08-01"},
+                {"code": "GB 31241-2022", "effective": "2026-02-01", "replaces": ["GB 31241-2014"]},
+                {
+                    "code": "GB/T 18287-2000",
+                    "replaced_by": ["GB/T 18287-2013"],
+                },  # successor not stored: in force
+                {"code": "GB/T 1-2000", "status": "废止"},
+                {"symbol": "G/TBT/N/CHN/1786", "title": "notifications have no status"},
+            ]
+        ]
+    )
     first = roll_statuses(store, DAY)
     assert sorted(first.changed_ids) == ["gb-31241-2022", "gb-t-18287-2000", "gb-t-45565-2025"]
     assert _status(store, "gb-t-45565-2025") == ("current", "derived")
@@ -72,10 +90,15 @@ def test_the_roll_stores_each_transition_as_a_new_version(store: DocumentReposit
 
 
 def test_an_edition_citing_its_standard_without_a_year_replaces_older_ones(store: DocumentRepository) -> None:
-    store.upsert_many([record_from_json(r) for r in [
-        {"code": "GB/T 2-2010", "status": "现行"},
-        {"code": "GB/T 2-2020", "status": "现行", "effective": "2020-06-01", "replaces": ["GB/T 2"]},
-    ]])
+    store.upsert_many(
+        [
+            record_from_json(r)
+            for r in [
+                {"code": "GB/T 2-2010", "status": "现行"},
+                {"code": "GB/T 2-2020", "status": "现行", "effective": "2020-06-01", "replaces": ["GB/T 2"]},
+            ]
+        ]
+    )
     roll_statuses(store, DAY)
     assert _status(store, "gb-t-2-2010") == ("replaced", "derived")
     assert _status(store, "gb-t-2-2020") == ("current", "source")

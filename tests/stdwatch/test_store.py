@@ -10,8 +10,9 @@ from stdwatch.store import DocumentRepository, migrate
 
 
 def _std(**extra: object):
-    return record_from_json({"code": "GB/T 24823-2024", "title_en": "LED modules", "status": "current",
-                             **extra})
+    return record_from_json(
+        {"code": "GB/T 24823-2024", "title_en": "LED modules", "status": "current", **extra}
+    )
 
 
 def test_migrations_create_the_schema_and_are_idempotent(store: DocumentRepository) -> None:
@@ -49,8 +50,12 @@ def test_a_changed_record_bumps_its_version_and_keeps_history(store: DocumentRep
 
 
 def test_relations_are_stored_both_ways(store: DocumentRepository) -> None:
-    store.upsert_many([_std(replaces=["GB/T 24823-2009"]),
-                      record_from_json({"code": "GB/T 24823-2009", "status": "withdrawn"})])
+    store.upsert_many(
+        [
+            _std(replaces=["GB/T 24823-2009"]),
+            record_from_json({"code": "GB/T 24823-2009", "status": "withdrawn"}),
+        ]
+    )
     out = store.links_from("gb-t-24823-2024")
     assert [(link.relation, link.target_code) for link in out] == [("replaces", "GB/T 24823-2009")]
     incoming = store.links_to("GB/T 24823-2009", "GB/T 24823")

@@ -26,8 +26,11 @@ PUBLIC = "https://stdwatch.example.org"
 @pytest.fixture
 def recipient(client: TestClient, make_user: MakeUser, services: Services) -> Recipient:
     _, key = make_user(Role.SUBSCRIBER)
-    response = client.post("/api/subscriptions", headers=bearer(key), json={
-        "name": "光伏", "kind": "profile", "profile": "photovoltaics", "emails": ["pv@acme.example"]})
+    response = client.post(
+        "/api/subscriptions",
+        headers=bearer(key),
+        json={"name": "光伏", "kind": "profile", "profile": "photovoltaics", "emails": ["pv@acme.example"]},
+    )
     assert response.status_code == 201, response.text
     found = SubscriptionRepository(services.repo.engine).recipient(response.json()["recipients"][0]["id"])
     assert found is not None
@@ -46,8 +49,9 @@ def _state(services: Services, recipient: Recipient) -> Recipient:
     return found
 
 
-def test_the_confirmation_link_confirms_once(client: TestClient, services: Services,
-                                             recipient: Recipient) -> None:
+def test_the_confirmation_link_confirms_once(
+    client: TestClient, services: Services, recipient: Recipient
+) -> None:
     link = confirm_link(Signer(SECRET), PUBLIC, recipient.id)
     response = client.get(_path(link))
     assert response.status_code == 200, response.text
@@ -67,14 +71,16 @@ def _old_token(purpose: str, payload: dict[str, Any], age: int) -> str:
 
 
 @pytest.mark.parametrize("case", ["tampered", "wrong_purpose", "expired", "other_secret"])
-def test_bad_confirmation_tokens_are_400_and_change_nothing(client: TestClient, services: Services,
-                                                            recipient: Recipient, case: str) -> None:
+def test_bad_confirmation_tokens_are_400_and_change_nothing(
+    client: TestClient, services: Services, recipient: Recipient, case: str
+) -> None:
     good = Signer(SECRET).sign("confirm", {"r": recipient.id})
-    token = {"tampered": good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB"),
-             "wrong_purpose": Signer(SECRET).sign("unsubscribe", {"r": recipient.id}),
-             "expired": _old_token("confirm", {"r": recipient.id}, CONFIRM_MAX_AGE + 60),
-             "other_secret": Signer("another-secret-of-enough-length").sign("confirm", {"r": recipient.id}),
-             }[case]
+    token = {
+        "tampered": good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB"),
+        "wrong_purpose": Signer(SECRET).sign("unsubscribe", {"r": recipient.id}),
+        "expired": _old_token("confirm", {"r": recipient.id}, CONFIRM_MAX_AGE + 60),
+        "other_secret": Signer("another-secret-of-enough-length").sign("confirm", {"r": recipient.id}),
+    }[case]
     response = client.get("/api/subscriptions/confirm", params={"token": token})
     assert response.status_code == 400, response.text
     assert ("expired" if case == "expired" else "not valid") in response.json()["message"]
@@ -86,30 +92,36 @@ def test_a_recent_token_is_still_good(client: TestClient, recipient: Recipient) 
     assert client.get("/api/subscriptions/confirm", params={"token": token}).status_code == 200
 
 
-def test_unsubscribe_get_only_tells_and_post_does_it_without_a_key(client: TestClient, services: Services,
-                                                                   recipient: Recipient) -> None:
+def test_unsubscribe_get_only_tells_and_post_does_it_without_a_key(
+    client: TestClient, services: Services, recipient: Recipient
+) -> None:
     link = unsubscribe_link(Signer(SECRET), PUBLIC, recipient.id)
     shown = client.get(_path(link))
     assert shown.status_code == 200 and shown.json()["status"] == "subscribed"
     assert "POST" in shown.json()["message"] and _state(services, recipient).unsubscribed_at is None
     # What a mail client sends for RFC 8058 one-click: a form POST to the List-Unsubscribe URL, no key.
-    done = client.post(_path(link), content="List-Unsubscribe=One-Click",
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    done = client.post(
+        _path(link),
+        content="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert done.status_code == 200 and done.json()["status"] == "unsubscribed"
     assert _state(services, recipient).unsubscribed_at is not None
     assert client.get(_path(link)).json()["status"] == "unsubscribed"
 
 
-def test_unsubscribe_refuses_a_confirmation_token(client: TestClient, services: Services,
-                                                  recipient: Recipient) -> None:
+def test_unsubscribe_refuses_a_confirmation_token(
+    client: TestClient, services: Services, recipient: Recipient
+) -> None:
     token = parse_qs(urlsplit(confirm_link(Signer(SECRET), PUBLIC, recipient.id)).query)["token"][0]
     response = client.post("/api/unsubscribe", params={"token": token})
     assert response.status_code == 400 and "not valid" in response.json()["message"]
     assert _state(services, recipient).unsubscribed_at is None
 
 
-def test_a_link_to_a_deleted_subscription_is_404(client: TestClient, services: Services,
-                                                 recipient: Recipient) -> None:
+def test_a_link_to_a_deleted_subscription_is_404(
+    client: TestClient, services: Services, recipient: Recipient
+) -> None:
     subs = SubscriptionRepository(services.repo.engine)
     sub = subs.get(recipient.subscription_id)
     assert sub is not None and subs.delete(sub.id, sub.organization_id)
@@ -127,6 +139,8 @@ def keyless_client(services: Services, settings: Settings) -> Iterator[TestClien
 
 def test_without_a_secret_key_links_answer_503_naming_the_setting(keyless_client: TestClient) -> None:
     token = Signer(SECRET).sign("confirm", {"r": 1})
-    for response in (keyless_client.get("/api/subscriptions/confirm", params={"token": token}),
-                     keyless_client.post("/api/unsubscribe", params={"token": token})):
+    for response in (
+        keyless_client.get("/api/subscriptions/confirm", params={"token": token}),
+        keyless_client.post("/api/unsubscribe", params={"token": token}),
+    ):
         assert response.status_code == 503 and "STDWATCH_SECRET_KEY" in response.json()["message"]

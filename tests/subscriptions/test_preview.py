@@ -13,13 +13,23 @@ from tests.accounts.conftest import MakeUser, bearer
 from tests.conftest import demo_records
 
 
-def test_preview_shows_recent_matches_and_is_private(client: TestClient, make_user: MakeUser,
-                                                     services: Any) -> None:
+def test_preview_shows_recent_matches_and_is_private(
+    client: TestClient, make_user: MakeUser, services: Any
+) -> None:
     services.flow.ingest(demo_records())  # stored before the subscription exists: no alert, but a preview
     key = make_user(Role.SUBSCRIBER, org="Acme Batteries")[1]
-    created = client.post("/api/subscriptions", headers=bearer(key), json={
-        "name": "e-bike batteries", "kind": "search", "emails": ["qa@acme.example"], "frequency": "daily",
-        "language": "zh", "query": {"q": "锂电池"}}).json()
+    created = client.post(
+        "/api/subscriptions",
+        headers=bearer(key),
+        json={
+            "name": "e-bike batteries",
+            "kind": "search",
+            "emails": ["qa@acme.example"],
+            "frequency": "daily",
+            "language": "zh",
+            "query": {"q": "锂电池"},
+        },
+    ).json()
     answer = client.get(f"/api/subscriptions/{created['id']}/preview?days=7", headers=bearer(key))
     assert answer.status_code == 200, answer.text
     ids = {m["document_id"] for m in answer.json()["matches"]}
@@ -28,14 +38,28 @@ def test_preview_shows_recent_matches_and_is_private(client: TestClient, make_us
     assert all(m["reason"] == "new" and m["title"] for m in answer.json()["matches"])
     other = make_user(Role.SUBSCRIBER, org="Other Co")[1]
     assert client.get(f"/api/subscriptions/{created['id']}/preview", headers=bearer(other)).status_code == 404
-    assert client.get(f"/api/subscriptions/{created['id']}/preview?days=0", headers=bearer(key)).status_code == 422
+    assert (
+        client.get(f"/api/subscriptions/{created['id']}/preview?days=0", headers=bearer(key)).status_code
+        == 422
+    )
 
 
-def test_preview_of_a_watch_list_reports_changes(client: TestClient, make_user: MakeUser, services: Any) -> None:
+def test_preview_of_a_watch_list_reports_changes(
+    client: TestClient, make_user: MakeUser, services: Any
+) -> None:
     key = make_user(Role.SUBSCRIBER, org="Acme Lighting")[1]
-    created = client.post("/api/subscriptions", headers=bearer(key), json={
-        "name": "our LED standards", "kind": "watchlist", "emails": ["qa@acme.example"], "frequency": "weekly",
-        "language": "en", "codes": ["GB/T 24823-2017"]}).json()
+    created = client.post(
+        "/api/subscriptions",
+        headers=bearer(key),
+        json={
+            "name": "our LED standards",
+            "kind": "watchlist",
+            "emails": ["qa@acme.example"],
+            "frequency": "weekly",
+            "language": "en",
+            "codes": ["GB/T 24823-2017"],
+        },
+    ).json()
     old = {"code": "GB/T 24823-2017", "title_zh": "普通照明用LED模块 性能要求", "status": "current"}
     services.flow.ingest([record_from_json(old)])
     services.flow.ingest([record_from_json({**old, "status": "withdrawn"})])

@@ -55,7 +55,7 @@ def test_every_code_line_cites_its_source() -> None:
     assert cited == sum(len(p.hs) + len(p.ics) for p in load_profiles().values())
 
 
-GOOD = '''[tea]
+GOOD = """[tea]
 name_zh = "茶叶"
 name_en = "Tea"
 hs = [
@@ -66,20 +66,24 @@ ics = [
 ]
 keywords_zh = ["茶叶"]
 keywords_en = ["tea"]
-'''
+"""
 
 
-@pytest.mark.parametrize(("old", "new", "line", "says"), [
-    ('"0902"', '"090"', 5, "HS heading '090' is not 4 digits"),
-    ('"0902"', '"09.02"', 5, "HS heading '09.02'"),
-    ('"67.140.10"', '"67.14"', 8, "ICS code '67.14'"),
-    ('name_en = "Tea"', 'name_en = ""', 1, "name_en is missing or empty"),
-    ('keywords_en = ["tea"]', 'keywords_en = []', 11, "keywords_en is empty"),
-    ('keywords_en = ["tea"]', 'keywords = ["tea"]', 11, "unknown field 'keywords'"),
-    ('keywords_zh = ["茶叶"]', 'keywords_zh = "茶叶"', 10, "keywords_zh must be a list"),
-])
-def test_a_mistake_names_the_profile_and_line(tmp_path: Path, old: str, new: str, line: int,
-                                              says: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "line", "says"),
+    [
+        ('"0902"', '"090"', 5, "HS heading '090' is not 4 digits"),
+        ('"0902"', '"09.02"', 5, "HS heading '09.02'"),
+        ('"67.140.10"', '"67.14"', 8, "ICS code '67.14'"),
+        ('name_en = "Tea"', 'name_en = ""', 1, "name_en is missing or empty"),
+        ('keywords_en = ["tea"]', "keywords_en = []", 11, "keywords_en is empty"),
+        ('keywords_en = ["tea"]', 'keywords = ["tea"]', 11, "unknown field 'keywords'"),
+        ('keywords_zh = ["茶叶"]', 'keywords_zh = "茶叶"', 10, "keywords_zh must be a list"),
+    ],
+)
+def test_a_mistake_names_the_profile_and_line(
+    tmp_path: Path, old: str, new: str, line: int, says: str
+) -> None:
     path = tmp_path / "profiles.toml"
     path.write_text(GOOD.replace(old, new), encoding="utf-8")
     with pytest.raises(ProfileError) as caught:

@@ -17,16 +17,43 @@ def _setup(store: DocumentRepository) -> tuple[AccountRepository, SubscriptionRe
 
 def test_pending_confirmations_and_active_subscriptions(store: DocumentRepository) -> None:
     _, subs, org, user = _setup(store)
-    search = subs.create(org, user, SubscriptionSpec(
-        name="锂电池", kind="search", frequency="daily", language="zh",
-        query={"q": ["锂电池"], "hs": ["8507"]},
-        emails=("a@acme.example", "B@Acme.example", "a@acme.example")))
-    watch = subs.create(org, user, SubscriptionSpec(name="codes", kind="watchlist", frequency="weekly",
-                                                    language="en", codes=("GB/T 19001-2016",),
-                                                    emails=("c@acme.example",)))
-    paused = subs.create(org, user, SubscriptionSpec(name="off", kind="profile", frequency="daily",
-                                                     language="zh", profile="tea", emails=("d@acme.example",),
-                                                     active=False))
+    search = subs.create(
+        org,
+        user,
+        SubscriptionSpec(
+            name="锂电池",
+            kind="search",
+            frequency="daily",
+            language="zh",
+            query={"q": ["锂电池"], "hs": ["8507"]},
+            emails=("a@acme.example", "B@Acme.example", "a@acme.example"),
+        ),
+    )
+    watch = subs.create(
+        org,
+        user,
+        SubscriptionSpec(
+            name="codes",
+            kind="watchlist",
+            frequency="weekly",
+            language="en",
+            codes=("GB/T 19001-2016",),
+            emails=("c@acme.example",),
+        ),
+    )
+    paused = subs.create(
+        org,
+        user,
+        SubscriptionSpec(
+            name="off",
+            kind="profile",
+            frequency="daily",
+            language="zh",
+            profile="tea",
+            emails=("d@acme.example",),
+            active=False,
+        ),
+    )
     assert [r.email for r in search.recipients] == ["a@acme.example", "b@acme.example"]
     pending = subs.pending_confirmations()
     assert [p.recipient.email for p in pending] == ["a@acme.example", "b@acme.example", "c@acme.example"]
@@ -52,8 +79,18 @@ def test_pending_confirmations_and_active_subscriptions(store: DocumentRepositor
 def test_update_and_delete_stay_within_the_organization(store: DocumentRepository) -> None:
     accounts, subs, org, user = _setup(store)
     other = accounts.ensure_organization("Other").id
-    sub = subs.create(org, user, SubscriptionSpec(name="x", kind="profile", frequency="daily", language="zh",
-                                                  profile="tea", emails=("a@acme.example",)))
+    sub = subs.create(
+        org,
+        user,
+        SubscriptionSpec(
+            name="x",
+            kind="profile",
+            frequency="daily",
+            language="zh",
+            profile="tea",
+            emails=("a@acme.example",),
+        ),
+    )
     assert subs.get(sub.id, other) is None
     assert subs.update(sub.id, other, {"name": "stolen"}) is None
     assert not subs.delete(sub.id, other)

@@ -11,14 +11,29 @@ from stdwatch.accounts import Role
 from stdwatch.store.accounts import AccountRepository, SubscriptionRepository
 from tests.accounts.conftest import MakeUser, bearer
 
-SEARCH = {"name": "锂电池 TBT", "kind": "search", "emails": ["qa@acme.example"], "frequency": "daily",
-          "language": "zh", "query": {"q": "锂电池", "kind": ["tbt_notification"], "member": ["usa", "EU"],
-                                      "hs": ["85.07"]}}
-PROFILE = {"name": "Tea", "kind": "profile", "profile": "tea", "emails": ["tea@acme.example"],
-           "frequency": "weekly", "language": "en"}
+SEARCH = {
+    "name": "锂电池 TBT",
+    "kind": "search",
+    "emails": ["qa@acme.example"],
+    "frequency": "daily",
+    "language": "zh",
+    "query": {"q": "锂电池", "kind": ["tbt_notification"], "member": ["usa", "EU"], "hs": ["85.07"]},
+}
+PROFILE = {
+    "name": "Tea",
+    "kind": "profile",
+    "profile": "tea",
+    "emails": ["tea@acme.example"],
+    "frequency": "weekly",
+    "language": "en",
+}
 FULL_WIDTH = "\uff27\uff22\uff0f\uff34\u3000\uff11\uff19\uff10\uff10\uff11"  # GB/T 19001 in full-width forms
-WATCHLIST = {"name": "Our standards", "kind": "watchlist", "emails": ["std@acme.example"],
-             "codes": ["GBT 19001—2016", FULL_WIDTH, "g/tbt/n/usa/2100/add.1", "GB 31241-2022"]}
+WATCHLIST = {
+    "name": "Our standards",
+    "kind": "watchlist",
+    "emails": ["std@acme.example"],
+    "codes": ["GBT 19001—2016", FULL_WIDTH, "g/tbt/n/usa/2100/add.1", "GB 31241-2022"],
+}
 
 
 @pytest.fixture
@@ -35,8 +50,12 @@ def _create(client: TestClient, key: str, payload: dict[str, Any]) -> dict[str, 
 def test_a_saved_search_is_stored_normalized_with_pending_addresses(client: TestClient, key: str) -> None:
     body = _create(client, key, SEARCH)
     assert body["kind"] == "search"
-    assert body["query"] == {"q": ["锂电池"], "kind": ["tbt_notification"], "member": ["USA", "EU"],
-                             "hs": ["8507"]}
+    assert body["query"] == {
+        "q": ["锂电池"],
+        "kind": ["tbt_notification"],
+        "member": ["USA", "EU"],
+        "hs": ["8507"],
+    }
     assert [(r["email"], r["status"]) for r in body["recipients"]] == [("qa@acme.example", "pending")]
     assert client.get(f"/api/subscriptions/{body['id']}", headers=bearer(key)).json() == body
 
@@ -50,15 +69,18 @@ def test_profile_and_watchlist_subscriptions(client: TestClient, key: str) -> No
     assert [s["id"] for s in listed] == [profile["id"], watch["id"]]
 
 
-def test_another_organization_sees_nothing_and_gets_404(client: TestClient, key: str,
-                                                         make_user: MakeUser) -> None:
+def test_another_organization_sees_nothing_and_gets_404(
+    client: TestClient, key: str, make_user: MakeUser
+) -> None:
     mine = _create(client, key, SEARCH)
     _, theirs = make_user(Role.ADMIN, org="Other Co")  # even an admin: isolation is by organization
     assert client.get("/api/subscriptions", headers=bearer(theirs)).json() == []
     path = f"/api/subscriptions/{mine['id']}"
-    for response in (client.get(path, headers=bearer(theirs)),
-                     client.patch(path, headers=bearer(theirs), json={"name": "stolen"}),
-                     client.delete(path, headers=bearer(theirs))):
+    for response in (
+        client.get(path, headers=bearer(theirs)),
+        client.patch(path, headers=bearer(theirs), json={"name": "stolen"}),
+        client.delete(path, headers=bearer(theirs)),
+    ):
         assert response.status_code == 404 and "in your organization" in response.json()["message"]
     _, colleague = make_user(Role.SUBSCRIBER, org="Acme Batteries")
     assert client.get(path, headers=bearer(colleague)).json()["name"] == "锂电池 TBT"
@@ -72,18 +94,24 @@ def test_anonymous_and_readers_cannot_touch_subscriptions(client: TestClient, ma
     assert response.status_code == 403 and "subscriber role" in response.json()["message"]
 
 
-def test_patch_keeps_confirmed_addresses_and_adds_new_ones_pending(client: TestClient, key: str,
-                                                                   services: Any) -> None:
+def test_patch_keeps_confirmed_addresses_and_adds_new_ones_pending(
+    client: TestClient, key: str, services: Any
+) -> None:
     body = _create(client, key, {**SEARCH, "emails": ["a@acme.example", "b@acme.example"]})
     subs = SubscriptionRepository(services.repo.engine)
     subs.confirm_recipient(body["recipients"][0]["id"])
-    patched = client.patch(f"/api/subscriptions/{body['id']}", headers=bearer(key),
-                           json={"emails": ["a@acme.example", "c@acme.example"], "frequency": "immediate"})
+    patched = client.patch(
+        f"/api/subscriptions/{body['id']}",
+        headers=bearer(key),
+        json={"emails": ["a@acme.example", "c@acme.example"], "frequency": "immediate"},
+    )
     assert patched.status_code == 200, patched.text
     got = patched.json()
     assert got["frequency"] == "immediate" and got["query"] == body["query"]
-    assert [(r["email"], r["status"]) for r in got["recipients"]] == [("a@acme.example", "confirmed"),
-                                                                     ("c@acme.example", "pending")]
+    assert [(r["email"], r["status"]) for r in got["recipients"]] == [
+        ("a@acme.example", "confirmed"),
+        ("c@acme.example", "pending"),
+    ]
 
 
 def test_patch_can_change_the_kind_and_is_validated_like_a_create(client: TestClient, key: str) -> None:
@@ -94,7 +122,10 @@ def test_patch_can_change_the_kind_and_is_validated_like_a_create(client: TestCl
     changed = client.patch(path, headers=bearer(key), json={"kind": "profile", "profile": "photovoltaics"})
     assert changed.status_code == 200, changed.text
     assert (changed.json()["kind"], changed.json()["profile"], changed.json()["query"]) == (
-        "profile", "photovoltaics", {})
+        "profile",
+        "photovoltaics",
+        {},
+    )
     bad = client.patch(path, headers=bearer(key), json={"codes": ["GB/T 1"]})
     assert bad.status_code == 422 and bad.json()["message"].startswith("codes")
 
@@ -131,8 +162,9 @@ INVALID = [
 
 
 @pytest.mark.parametrize(("payload", "field"), INVALID, ids=[f for _, f in INVALID])
-def test_every_validation_error_is_a_422_naming_the_field(client: TestClient, key: str, services: Any,
-                                                          payload: dict[str, Any], field: str) -> None:
+def test_every_validation_error_is_a_422_naming_the_field(
+    client: TestClient, key: str, services: Any, payload: dict[str, Any], field: str
+) -> None:
     response = client.post("/api/subscriptions", headers=bearer(key), json=payload)
     assert response.status_code == 422, response.text
     body = response.json()
@@ -149,8 +181,9 @@ def test_the_profiles_endpoint_lists_every_profile(client: TestClient) -> None:
     assert "锂电池" in by_key["lithium_batteries"]["keywords_zh"]
 
 
-def test_a_new_subscription_is_owned_by_its_creator(client: TestClient, key: str,
-                                                    accounts: AccountRepository, services: Any) -> None:
+def test_a_new_subscription_is_owned_by_its_creator(
+    client: TestClient, key: str, accounts: AccountRepository, services: Any
+) -> None:
     body = _create(client, key, PROFILE)
     sub = SubscriptionRepository(services.repo.engine).get(body["id"])
     assert sub is not None and accounts.user(sub.created_by or 0) is not None
