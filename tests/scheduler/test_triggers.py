@@ -74,7 +74,7 @@ def test_fixed_jobs_fire_when_the_issue_asks() -> None:
     ]
     assert fire_times(spec("alerts.digests"), start, 1) == [datetime(2026, 3, 2, 0, 0, tzinfo=SHANGHAI)]
     assert fire_times(spec("status.roll"), start, 1) == [datetime(2026, 3, 2, 0, 5, tzinfo=SHANGHAI)]
-    assert fire_times(spec("alerts.reminders"), start, 1) == [datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI)]
+    assert fire_times(spec("alerts.reminders"), start, 1) == [datetime(2026, 3, 2, 7, 30, tzinfo=SHANGHAI)]
     assert {s.id for s in FIXED_JOBS} == {
         "index.sync",
         "status.roll",
