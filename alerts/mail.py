@@ -21,6 +21,9 @@ from config.settings import Settings
 from stdwatch.signing import Signer
 
 UNSUBSCRIBE = "unsubscribe"
+# Headers set raw (already encoded, or URLs) are sent exactly as set: the default "long" refolding would
+# re-encode them. Every other header is still folded by the policy.
+SMTP_POLICY = policy.SMTP.clone(refold_source="none")
 CONFIRM = "confirm"
 
 
@@ -92,7 +95,7 @@ def build_message(
     unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     """multipart/alternative (plain text first, HTML preferred); RFC 8058 one-click unsubscribe headers."""
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=SMTP_POLICY)
     name, address = parseaddr(mail_from)
     _set_encoded(msg, "From", formataddr((name, address), charset="utf-8"))
     msg["To"] = to
@@ -107,7 +110,9 @@ def build_message(
     msg["Message-ID"] = msg_id
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to alerts
     if unsubscribe_url:
-        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        # Raw and never refolded (SMTP_POLICY): folding would turn a URL longer than a line into RFC 2047
+        # encoded words, which RFC 2369 does not allow there, and mail clients would find no link.
+        _set_encoded(msg, "List-Unsubscribe", f"<{unsubscribe_url}>")
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # base64 keeps the stored bytes 7-bit clean, so any SMTP server takes them unchanged.
     msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="base64")

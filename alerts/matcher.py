@@ -9,9 +9,10 @@ crash anywhere only makes it redo work, never lose or repeat an alert.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from alerts.profiles import IndustryProfile, load_profiles
 from config.settings import CONFIG_DIR
 from search.analysis import Analyzer
 from search.documents import IndexedDocument, index_document, search_document
-from search.fields import FilterKind
+from search.fields import EQUALITY_FILTERS, FilterKind
 from search.params import ParamError, query_from_params
 from search.plan import Plan, TermMode, compile_query
 from search.query import SearchQuery
@@ -86,7 +87,9 @@ class CompiledSubscription:
 def watched_code(text: str) -> Watched:
     parsed = parse_any(text)
     if isinstance(parsed, TbtSymbol):
-        return Watched(text, None if parsed.is_base else str(parsed), str(parsed.base))
+        # A notification's "editions" are its addenda, revisions and corrigenda: the watched symbol itself
+        # arriving is no event, whether it is a base symbol or not.
+        return Watched(text, str(parsed), str(parsed.base))
     assert isinstance(parsed, StandardCode)
     return Watched(text, str(parsed) if parsed.year is not None else None, parsed.key)
 
@@ -101,18 +104,35 @@ def profile_queries(profile: IndustryProfile) -> list[SearchQuery]:
     return queries
 
 
+PlanCache = dict[tuple[str, str], list[Plan]]
+
+
 def compile_subscription(
-    row: Any, analyzer: Analyzer, profiles: dict[str, IndustryProfile]
+    row: Any, analyzer: Analyzer, profiles: dict[str, IndustryProfile], cache: PlanCache | None = None
 ) -> CompiledSubscription:
     compiled = CompiledSubscription(row.id, row.kind, _aware(row.created_at))
-    if row.kind == "search":
-        compiled.plans.append(compile_query(query_from_params(row.query or {}), analyzer))
-    elif row.kind == "profile":
-        profile = profiles[row.profile]
-        compiled.plans += [compile_query(q, analyzer) for q in profile_queries(profile)]
+    if row.kind in ("search", "profile"):
+        compiled.plans += _plans(row, analyzer, profiles, {} if cache is None else cache)
     elif row.kind == "watchlist":
         compiled.watched += [watched_code(code) for code in row.codes or []]
     return compiled
+
+
+def _plans(
+    row: Any, analyzer: Analyzer, profiles: dict[str, IndustryProfile], cache: PlanCache
+) -> list[Plan]:
+    """A saved search's or a profile's plans. Thousands of subscriptions name the same few profiles (each a few
+    dozen queries) and compiling is deterministic, so one pass over the subscriptions shares them (`cache`)."""
+    if row.kind == "search":
+        key = ("search", json.dumps(row.query or {}, sort_keys=True, ensure_ascii=False))
+    else:
+        key = ("profile", str(row.profile))
+    if key not in cache:
+        if row.kind == "search":
+            cache[key] = [compile_query(query_from_params(row.query or {}), analyzer)]
+        else:
+            cache[key] = [compile_query(q, analyzer) for q in profile_queries(profiles[row.profile])]
+    return cache[key]
 
 
 def _aware(value: datetime) -> datetime:
@@ -129,6 +149,10 @@ def plan_keys(plan: Plan) -> list[Key]:
         for term in plan.clauses[0].terms:
             if term.mode is TermMode.TOKEN:
                 keys.append(("tok", term.text))
+            elif (
+                term.mode is TermMode.WORDS
+            ):  # several English stems (a translation): the first must be there
+                keys.append(("tok", term.words[0]))
             elif term.mode is TermMode.PREFIX:
                 keys.append(("pre", term.text))
             else:
@@ -151,31 +175,51 @@ def document_keys(doc: IndexedDocument) -> set[Key]:
         keys.update(("pre", g[0]) for g in grams)
     keys.update(("tag", t[:n]) for t in doc.tags for n in range(1, len(t) + 1))
     d = doc.document
-    keys.update(
-        ("eq", name, d.value(name)) for name in ("kind", "region", "member", "status") if d.value(name)
-    )
+    for f in EQUALITY_FILTERS:  # every equality filter of the field table; multi-valued ones by each value
+        value = d.value(f.name)
+        keys.update(("eq", f.name, v) for v in (value if isinstance(value, list) else [value]) if v)
     keys.update({("codekey", d.code_key), ("code", d.code)})
     keys.update(("codepre", d.code[:n]) for n in range(1, len(d.code) + 1))
     return keys
 
 
+def _identity(plan: Plan) -> Hashable:
+    """Equal plans give equal answers (the evaluator is a pure function), so they are evaluated once."""
+    try:
+        hash(plan)
+    except TypeError:
+        return id(plan)
+    return plan
+
+
 class PlanIndex:
-    """Subscriptions' plans by key: a document's candidates are the plans under any of its keys."""
+    """Distinct plans by key, each with the subscriptions that hold it: a document's candidates are the plans
+    under any of its keys. Thousands of subscriptions share a few hundred plans (every subscriber of a profile
+    holds its few dozen), so a document evaluates each distinct plan at most once."""
 
     def __init__(self, subscriptions: Iterable[CompiledSubscription]) -> None:
-        self._by_key: dict[Key, list[tuple[CompiledSubscription, Plan]]] = defaultdict(list)
+        groups: dict[Hashable, tuple[Plan, dict[int, None]]] = {}
         for sub in subscriptions:
             for plan in sub.plans:
-                for key in set(plan_keys(plan)):
-                    self._by_key[key].append((sub, plan))
+                groups.setdefault(_identity(plan), (plan, {}))[1][sub.id] = None
+        self._plans = [(plan, tuple(subs)) for plan, subs in groups.values()]
+        self._by_key: dict[Key, list[int]] = defaultdict(list)
+        for number, (plan, _) in enumerate(self._plans):
+            for key in set(plan_keys(plan)):
+                self._by_key[key].append(number)
 
     def matching(self, doc: IndexedDocument) -> set[int]:
         """Ids of the subscriptions one of whose plans matches."""
         hits: set[int] = set()
+        tried: set[int] = set()
         for key in document_keys(doc):
-            for sub, plan in self._by_key.get(key, ()):
-                if sub.id not in hits and plan.matches(doc):
-                    hits.add(sub.id)
+            for number in self._by_key.get(key, ()):
+                if number in tried:
+                    continue
+                tried.add(number)
+                plan, subs = self._plans[number]
+                if plan.matches(doc):
+                    hits.update(subs)
         return hits
 
 
@@ -201,8 +245,7 @@ def watch_alerts(sub: CompiledSubscription, change: Change) -> Iterator[NewAlert
         if status != before and status == "withdrawn":
             yield NewAlert(sub.id, change.document_id, change.version, "withdrawn", details)
         elif data.get("replaced_by") and (
-            (status != before
-            and status == "replaced")
+            (status != before and status == "replaced")
             or data.get("replaced_by") != previous.get("replaced_by")
         ):
             yield NewAlert(
@@ -233,6 +276,33 @@ def _key_of(code: str) -> str:
         return code
 
 
+def _changed_code(change: Change) -> str:
+    return str(change.data.get("code") or change.data.get("symbol") or "")
+
+
+class WatchIndex:
+    """Watch-list subscriptions by the keys and exact codes they watch. `watch_alerts` only ever reports a
+    document whose key is a watched key or whose code is a watched exact code, so a change needs to be shown to
+    those subscriptions alone (in their original order) instead of to every watch list."""
+
+    def __init__(self, subscriptions: Iterable[CompiledSubscription]) -> None:
+        self._order: dict[int, int] = {}
+        self._by_code: dict[str, list[CompiledSubscription]] = defaultdict(list)
+        for position, sub in enumerate(subscriptions):
+            if not sub.watched:
+                continue
+            self._order[id(sub)] = position
+            for code in dict.fromkeys(c for w in sub.watched for c in (w.key, w.exact) if c is not None):
+                self._by_code[code].append(sub)
+
+    def candidates(self, change: Change) -> list[CompiledSubscription]:
+        if not self._by_code:
+            return []
+        code = _changed_code(change)
+        found = {id(s): s for c in dict.fromkeys((_key_of(code), code)) for s in self._by_code.get(c, ())}
+        return sorted(found.values(), key=lambda s: self._order[id(s)])
+
+
 # ------------------------------------------------------------------------------------------ the matcher
 class AlertMatcher:
     """The ingest flow's listener: after every sync it catches up with the version history."""
@@ -260,9 +330,10 @@ class AlertMatcher:
             )
         profiles = load_profiles(PROFILES_PATH) if any(r.kind == "profile" for r in rows) else {}
         compiled = []
+        analyzer, cache = self.analyzer, PlanCache()
         for row in rows:
             try:
-                compiled.append(compile_subscription(row, self.analyzer, profiles))
+                compiled.append(compile_subscription(row, analyzer, profiles, cache))
             except (ParamError, CodeError, KeyError) as exc:
                 log.error("subscription %s cannot be evaluated: %s", row.id, exc)
         return compiled
@@ -293,21 +364,23 @@ class AlertMatcher:
     ) -> list[NewAlert]:
         index = index or PlanIndex(subscriptions)
         by_id = {s.id: s for s in subscriptions}
+        watchers = WatchIndex(subscriptions)
+        analyzer = self.analyzer
         alerts: list[NewAlert] = []
         for change in changes:
             kind = change.data.get("kind", "standard")
             fields = visible_changes(kind, change.previous, change.data)
             if change.previous is not None and not fields:
                 continue  # re-crawled or re-derived without a change anyone sees
-            doc = index_document(search_document(change.data), self.analyzer)
+            doc = index_document(search_document(change.data), analyzer)
+            recorded = _aware(change.recorded_at)
+            reason = "new" if change.previous is None else "changed"
             for sub_id in index.matching(doc):
-                if _aware(change.recorded_at) >= by_id[sub_id].created_at:
-                    reason, details = (
-                        ("new", {}) if change.previous is None else ("changed", {"fields": fields})
-                    )
+                if recorded >= by_id[sub_id].created_at:
+                    details: dict[str, Any] = {} if change.previous is None else {"fields": fields}
                     alerts.append(NewAlert(sub_id, change.document_id, change.version, reason, details))
-            for sub in subscriptions:
-                if sub.watched and _aware(change.recorded_at) >= sub.created_at:
+            for sub in watchers.candidates(change):
+                if recorded >= sub.created_at:
                     alerts.extend(watch_alerts(sub, change))
         return alerts
 

@@ -1,5 +1,6 @@
-"""One SMTP session per flush (plain, STARTTLS or TLS; login when a user is set) that sends stored bytes
-as they are, and sorts failures into "try this message again later", "give this message up" and "the
+"""One SMTP session per flush (plain, STARTTLS or TLS, the server's certificate checked against the system's
+CAs or `smtp_ca_file`; login when a user is set, never in clear text to another machine) that sends stored
+bytes as they are, and sorts failures into "try this message again later", "give this message up" and "the
 connection is gone"."""
 
 from __future__ import annotations
@@ -58,6 +59,34 @@ def _classify(exc: Exception) -> SendError:
     return SendError(f"{type(exc).__name__}: {exc}", connection_lost=True)
 
 
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """Certificate and host name checked; with `smtp_ca_file` only those CAs are trusted (a private CA)."""
+    ca_file = settings.smtp_ca_file
+    return ssl.create_default_context(cafile=str(ca_file.expanduser()) if ca_file else None)
+
+
+def plaintext_login_refusal(settings: Settings) -> str | None:
+    """Why the password must not be sent: AUTH without TLS is allowed only to a server on this machine."""
+    host = settings.smtp_host.strip().lower()
+    if settings.smtp_user and settings.smtp_security == "none" and host not in LOOPBACK_HOSTS:
+        return (
+            f"refusing to send the SMTP password unencrypted to {settings.smtp_host}: "
+            "set STDWATCH_SMTP_SECURITY to starttls or tls"
+        )
+    return None
+
+
+def _untrusted(settings: Settings, exc: ssl.SSLCertVerificationError) -> str:
+    trusted = f"the CAs in {settings.smtp_ca_file}" if settings.smtp_ca_file else "the system's CAs"
+    return (
+        f"TLS: the certificate of SMTP server {settings.smtp_host}:{settings.smtp_port} was refused "
+        f"({exc.verify_message or exc}); trusted: {trusted} (STDWATCH_SMTP_CA_FILE)"
+    )
+
+
 class SmtpSession:
     """Connects on the first message; `send` raises SendError and never anything else."""
 
@@ -75,16 +104,18 @@ class SmtpSession:
 
     def _connect(self) -> smtplib.SMTP:
         s = self._settings
+        if refusal := plaintext_login_refusal(s):
+            raise SendError(refusal, connection_lost=True)
         smtp: smtplib.SMTP
         if s.smtp_security == "tls":
-            smtp = smtplib.SMTP_SSL(
-                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context()
-            )
+            smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=tls_context(s))
         else:
             smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
         try:
             if s.smtp_security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
+                # smtplib raises SMTPNotSupportedError when the server does not offer STARTTLS: the session
+                # ends there, before any AUTH, rather than carrying on in clear text.
+                smtp.starttls(context=tls_context(s))
             if s.smtp_user:
                 smtp.login(s.smtp_user, s.smtp_password.get_secret_value() if s.smtp_password else "")
         except BaseException:
@@ -96,6 +127,8 @@ class SmtpSession:
         if self._smtp is None:
             try:
                 self._smtp = self._connect()
+            except ssl.SSLCertVerificationError as exc:
+                raise SendError(_untrusted(self._settings, exc), connection_lost=True) from exc
             except (smtplib.SMTPException, OSError, UnicodeError) as exc:
                 # refused, unreachable, TLS or login failure (smtplib takes ASCII credentials only): the
                 # settings or the server, never the message

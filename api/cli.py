@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,15 +14,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from api.commands import search as search_cli
+from api.commands.demo import demo as demo_command
 from api.commands.outbox import outbox
 from api.commands.scheduler import jobs as jobs_command
 from api.commands.scheduler import scheduler as scheduler_command
+from api.commands.store_check import require_store
 from api.commands.users import user_app
 from api.deps import Services
 from config.settings import Settings, get_settings
 from search.base import SearchBackendError
 from search.ingest import CrawlOutcome
-from search.query import SearchQuery
 from stdwatch.loading import LineError, count_lines, read_records, record_files
 from stdwatch.records import Kind, StandardRecord, to_json
 
@@ -32,7 +33,6 @@ index_app = typer.Typer(help="Keep the search index in step with the store of re
 app.add_typer(index_app, name="index")
 app.add_typer(user_app, name="user")
 console = Console(stderr=True, soft_wrap=True)
-DEMO_DATA = Path(__file__).resolve().parent.parent / "stdwatch" / "demo_data" / "records.jsonl"
 
 HostOpt = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -45,18 +45,26 @@ def _setup_logging(settings: Settings) -> None:
     )
 
 
-def _services(settings: Settings | None = None) -> Services:
+def _services(settings: Settings | None = None, create: bool = False) -> Services:
+    """Services on the configured store; without `create` (only `init` and `demo` create one), a data folder
+    with no store ends the command saying where it looked and to run `stdwatch init` (exit status 2)."""
     settings = settings or get_settings()
     _setup_logging(settings)
+    if logging.getLogger().level >= logging.WARNING:
+        # elastic_transport logs every retry as a warning with a whole traceback; the command reports the
+        # failure itself in one line (SearchBackendError below)
+        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
+    if not create:
+        require_store(settings)
     return Services.from_settings(settings)
 
 
 @contextmanager
-def open_services(settings: Settings | None = None) -> Iterator[Services]:
-    """Services for one command, always closed; a backend that cannot serve (unreachable, or an index built
-    by an older version) ends the command with its message instead of a traceback."""
+def open_services(settings: Settings | None = None, create: bool = False) -> Iterator[Services]:
+    """Services for one command, always closed; a missing store, or a backend that cannot serve (unreachable,
+    or an index built by an older version) ends the command with its message instead of a traceback."""
     try:
-        services = _services(settings)
+        services = _services(settings, create)
     except SearchBackendError as exc:
         console.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
@@ -83,7 +91,7 @@ def _progress() -> Progress:
 @app.command()
 def init() -> None:
     """Create the data folder, migrate the store of record and create the search index."""
-    with open_services() as services:
+    with open_services(create=True) as services:
         console.print(f"store: {services.settings.resolved_database_url}")
         if problem := services.backend.schema_problem():
             console.print(f"[yellow]index: {problem}[/yellow]", highlight=False)
@@ -91,11 +99,13 @@ def init() -> None:
             console.print(f"index: {services.backend.name} ({services.backend.count()} documents)")
 
 
-def _load(services: Services, paths: list[Path], kind: Kind | None) -> int:
+def _load(services: Services, paths: list[Path], kind: Kind | None, replace: bool = False) -> int:
     files = [f for p in paths for f in record_files(p)]
     with _progress() as progress:
         task = progress.add_task("loading", total=count_lines(files))
-        report = services.flow.load_files(files, kind, progress=lambda n: progress.advance(task, n))
+        report = services.flow.load_files(
+            files, kind, progress=lambda n: progress.advance(task, n), replace=replace
+        )
     stored = report.stored
     console.print(
         f"read {report.read + len(report.rejected)} lines: {stored.new} new, {stored.updated} updated, "
@@ -112,16 +122,22 @@ def load(
     kind: Annotated[
         Kind | None, typer.Option(help="Kind of every record, when file names do not tell.")
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Every line replaces the stored record whole (fields it leaves out are cleared) instead of "
+            'merging field by field; `"_replace": true` does this for one line.',
+        ),
+    ] = False,
 ) -> None:
     """Load records (StdWatch JSON Lines or the flat interchange format); bad lines are named, exit 1."""
-    services = _services()
-    try:
-        code = _load(services, paths, kind)
-    except OSError as exc:  # a missing or unreadable file or folder: named, nothing half-done to report
-        console.print(f"[red]error[/red] {exc}", highlight=False)
-        code = 2
-    finally:
-        services.close()
+    with open_services() as services:
+        try:
+            code = _load(services, paths, kind, replace)
+        except OSError as exc:  # a missing or unreadable file or folder: named, nothing half-done to report
+            console.print(f"[red]error[/red] {exc}", highlight=False)
+            code = 2
     raise typer.Exit(code)
 
 
@@ -157,9 +173,7 @@ def import_catalogue(
             "withdrawn or replaced, and by what."
         ),
     ] = False,
-    out: Annotated[
-        Path | None, typer.Option(help="With --check: also write the report as CSV here.")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="With --check: also write the report as CSV here.")] = None,
 ) -> None:
     """Load a catalogue of standards (bad rows are named, good rows load), or check a list of codes."""
     from stdwatch.catalogue import RowError, read_catalogue, read_listed_codes
@@ -281,14 +295,10 @@ def _index(services: Services, what: str, total: int, step: Callable[[Callable[[
 def crawl(
     spider: Annotated[str | None, typer.Argument(help="Spider name (see --all).")] = None,
     all_spiders: Annotated[bool, typer.Option("--all", help="Run every spider, one after another.")] = False,
-    base_url: Annotated[
-        str | None, typer.Option(help="Crawl a mirror or a replay server instead.")
-    ] = None,
+    base_url: Annotated[str | None, typer.Option(help="Crawl a mirror or a replay server instead.")] = None,
     code: Annotated[str | None, typer.Option(help="Look up one standard by its code.")] = None,
     full: Annotated[bool, typer.Option(help="Recrawl everything, not only what is new or changed.")] = False,
-    max_pages: Annotated[
-        int | None, typer.Option(min=1, help="Stop listing after this many pages.")
-    ] = None,
+    max_pages: Annotated[int | None, typer.Option(min=1, help="Stop listing after this many pages.")] = None,
     delay: Annotated[
         float | None, typer.Option(min=0, help="Seconds between requests (default: config).")
     ] = None,
@@ -301,7 +311,7 @@ def crawl(
     if not all_spiders and not spider:
         console.print(f"[red]error[/red] name a spider or use --all; spiders: {', '.join(SPIDERS)}")
         raise typer.Exit(2)
-    worst = 0
+    statuses = []
     with open_services() as services:
         for name in SPIDERS if all_spiders else [spider or ""]:
             request = CrawlRequest(name, base_url, code, full, max_pages, delay, tuple(setting), tuple(arg))
@@ -310,8 +320,19 @@ def crawl(
             except ValueError as exc:
                 console.print(f"[red]error[/red] {exc}")
                 raise typer.Exit(2) from None
-            worst = max(worst, _report_crawl(name, outcome))
-    raise typer.Exit(worst)
+            statuses.append(_report_crawl(name, outcome))
+    raise typer.Exit(_crawl_status(statuses))
+
+
+CRAWL_NOT_FOUND = 3  # a look-up by code that the source answered with nothing
+
+
+def _crawl_status(statuses: list[int]) -> int:
+    """A failure wins; "not found" only when no source found the code (with --all, one finding it is enough)."""
+    failures = [s for s in statuses if s not in (0, CRAWL_NOT_FOUND)]
+    if failures:
+        return max(failures)
+    return CRAWL_NOT_FOUND if statuses and all(s == CRAWL_NOT_FOUND for s in statuses) else 0
 
 
 def _report_crawl(name: str, outcome: CrawlOutcome) -> int:
@@ -327,6 +348,10 @@ def _report_crawl(name: str, outcome: CrawlOutcome) -> int:
     )
     if run.blocked:
         console.print(f"[yellow]{name} was blocked by the source {run.blocked} time(s)[/yellow]")
+    if run.finish_reason == "not_found":
+        where = f"{name} ({run.args.get('base_url')})" if run.args.get("base_url") else name
+        console.print(f"not found: {run.args.get('code')} at {where}", highlight=False, markup=False)
+        return CRAWL_NOT_FOUND if outcome.exit_code == 0 else outcome.exit_code
     return max(outcome.exit_code, 1 if run.errors or run.blocked or run.finish_reason != "finished" else 0)
 
 
@@ -391,18 +416,19 @@ def quarantine(
 
 @app.command()
 def search(
-    q: Annotated[str, typer.Argument(help="Words, a standard code or a TBT symbol.")],
-    size: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    q: Annotated[str, typer.Argument(help="Words, a standard code or a TBT symbol ('' for filters only).")],
+    filters: Annotated[list[str] | None, typer.Option("--filter", "-f", help=search_cli.FILTER_HELP)] = None,
+    size: Annotated[int, typer.Option(min=1, max=100, help="Hits per page (table, json).")] = 10,
+    page: Annotated[int, typer.Option(min=1, max=1000)] = 1,
+    fmt: Annotated[
+        search_cli.OutputFormat,
+        typer.Option("--format", help="table or json: one page; csv: every hit (UTF-8 with BOM) to stdout."),
+    ] = search_cli.OutputFormat.TABLE,
 ) -> None:
-    """Search from the command line."""
+    """Search from the command line, with the filters of /api/search."""
+    query = search_cli.build_query(q, filters or [], size, page)
     with open_services() as services:
-        result = services.backend.search(SearchQuery(text=q, size=size))
-    table = Table(title=f"{result.total} hits")
-    for column in ("code", "title", "date", "status"):
-        table.add_column(column)
-    for hit in result.hits:
-        table.add_row(hit.code, hit.title, str(hit.date or ""), hit.status or "")
-    Console().print(table)
+        search_cli.run_search(services.backend, query, fmt)
 
 
 def _serve(settings: Settings, host: str, port: int, services: Services | None = None) -> None:
@@ -417,30 +443,11 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     """Serve the API (and its OpenAPI docs at /docs)."""
     settings = get_settings()
     _setup_logging(settings)
+    require_store(settings)
     _serve(settings, host, port)
 
 
-@app.command()
-def demo(
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = 8000,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load only; do not start the server.")] = False,
-) -> None:
-    """Create a fresh demo database from the bundled real records and serve it."""
-    base = get_settings()
-    settings = base.model_copy(
-        update={"data_dir": base.data_path / "demo", "database_url": None, "search_index_path": None}
-    )
-    shutil.rmtree(settings.data_path, ignore_errors=True)
-    services = _services(settings)
-    code = _load(services, [DEMO_DATA], None)
-    if code or no_serve:
-        services.close()
-        raise typer.Exit(code)
-    console.print(f"serving on http://{host}:{port}  (try /api/search?q=锂电池, docs at /docs)")
-    _serve(settings, host, port, services)
-
-
+app.command("demo")(demo_command)
 app.command("scheduler")(scheduler_command)
 app.command("jobs")(jobs_command)
 app.command("outbox")(outbox)

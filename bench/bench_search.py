@@ -8,6 +8,12 @@
 Prints records/s for analyse + store + index (the real `stdwatch load` path: store of record, then index sync) and
 search latency p50/p99 over a mixed query set: rare terms, common terms that match most records, codes with and
 without year, filters, traditional characters.
+
+Every figure is printed beside same-run anchors (bench/anchors.py: the bare library doing the same work on the same
+data, measured moments before) and as a ratio to them, because this machine is shared and absolute figures move
+with its load: A1/A2 a bare SQLAlchemy / sqlite3 insert of the same JSON rows (store), A3 rjieba's raw
+segmentation of the same texts (analyse), A4 a bare FTS5 insert of the same token rows (index), A5 a bare FTS5
+rowid scan of a broad term (broad-term search). A ratio of 3.0 means three times the bare library's time.
 """
 
 from __future__ import annotations
@@ -20,16 +26,24 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, Literal, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import anchors
+from anchors import FTS_COLUMNS, Figure
 
 from config.settings import Settings
-from search.factory import backend_for
+from search.base import SearchBackend
+from search.documents import index_document, search_document
+from search.factory import analyzer_for, backend_for
 from search.ingest import IngestFlow
 from search.query import SearchQuery, SortOrder
-from stdwatch.records import Record, record_from_json
+from stdwatch.records import Record, StandardRecord, record_from_json, to_json
 from stdwatch.store import DocumentRepository, create_engine_for, migrate
 
 PRODUCTS = (
@@ -93,6 +107,14 @@ CN_PREFIXES = [
 ]
 
 
+# Terms found in most records, with the FTS5 expression the query plan gives them (a Han word: its bigrams as a
+# phrase in the bigram columns; a Latin word: a token in the word columns), for the bare-scan anchor.
+BROAD_TERMS = (
+    ("要求", '{title_bg body_bg} : "要求"'),
+    ("product", '{title_tok body_tok codes} : "product"'),
+)
+
+
 def _zipf_pick(rng: random.Random, items: list[str]) -> str:
     return items[min(int(rng.paretovariate(1.1)) - 1, len(items) - 1)]
 
@@ -107,7 +129,7 @@ def _title(rng: random.Random) -> str:
     return f"{product}{rng.choice(ASPECTS)}{part}"
 
 
-def _standard(rng: random.Random, i: int) -> dict:
+def _standard(rng: random.Random, i: int) -> dict[str, Any]:
     region = rng.random()
     title = _title(rng)
     published = _day(rng)
@@ -135,7 +157,7 @@ def _standard(rng: random.Random, i: int) -> dict:
     }
 
 
-def _notification(rng: random.Random, i: int) -> dict:
+def _notification(rng: random.Random, i: int) -> dict[str, Any]:
     title = _title(rng)
     member = rng.choice(MEMBERS)
     return {
@@ -164,7 +186,7 @@ def generate(n: int, seed: int = 7) -> list[Record]:
 
 
 def query_set(rng: random.Random, records: list[Record], count: int) -> list[tuple[str, SearchQuery]]:
-    codes = [r.code for r in records if r.kind.value == "standard"]
+    codes = [r.code for r in records if isinstance(r, StandardRecord)]
     kinds = {
         "rare term": lambda: SearchQuery(text=rng.choice(RARE)),
         "common term": lambda: SearchQuery(
@@ -195,25 +217,105 @@ def _pct(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
+@dataclass
+class Anchors:
+    """The bare libraries doing the same work, on the same generated data, in the same run."""
+
+    store_sqlalchemy: Figure
+    store_sqlite3: Figure
+    segmentation: Figure
+    fts_insert: Figure
+    fts_path: Path
+
+
+def analyse(records: list[Record], settings: Settings) -> tuple[Figure, list[str], list[tuple[str, ...]]]:
+    """StdWatch's analysis of every record (search_document + index_document, as the index step does it),
+    timed; returns the figure, the texts it analysed and the token rows an FTS5 table receives."""
+    analyzer = analyzer_for(settings)
+    analyzer.analyse("预热 warm-up")  # dictionaries load on first use: not part of the work
+    documents = [search_document(to_json(r)) for r in records]
+    wall, cpu = time.perf_counter(), time.process_time()
+    indexed = [index_document(d, analyzer) for d in documents]
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    texts = [t for d in documents for t in ("\n".join(d.titles) or d.title, d.body)]
+    rows = [tuple(" ".join(getattr(d, c)) for c in FTS_COLUMNS) for d in indexed]
+    return Figure(wall, len(records), sum(len(t.encode("utf-8")) for t in texts), cpu), texts, rows
+
+
+def measure_anchors(records: list[Record], settings: Settings, folder: Path) -> tuple[Anchors, Figure]:
+    folder.mkdir(parents=True, exist_ok=True)
+    json_rows = [(r.id, to_json(r)) for r in records]
+    store_sqlalchemy = anchors.json_insert_sqlalchemy(folder / "json-sqlalchemy.sqlite3", json_rows)
+    store_sqlite3 = anchors.json_insert_sqlite3(folder / "json-sqlite3.sqlite3", json_rows)
+    analysed, texts, rows = analyse(records, settings)
+    segmentation = anchors.segmentation(texts, len(records))
+    fts_path = folder / "fts.sqlite3"
+    fts_insert = anchors.fts_insert(fts_path, rows)
+    return Anchors(store_sqlalchemy, store_sqlite3, segmentation, fts_insert, fts_path), analysed
+
+
+def print_anchors(a: Anchors, analysed: Figure) -> None:
+    print("anchors (bare libraries, same data, this run):")
+    print(anchors.line("  A1 store: SQLAlchemy insert of the JSON rows", a.store_sqlalchemy))
+    print(anchors.line("  A2 store: sqlite3 insert of the JSON rows", a.store_sqlite3))
+    print(anchors.line("  A3 analyse: rjieba cut_for_search, same texts", a.segmentation))
+    print(anchors.line("  A4 index: sqlite3 FTS5 insert, same token rows", a.fts_insert))
+    print(anchors.line("analyse (search_document + index_document)", analysed, a.segmentation, "A3"))
+
+
+def broad_terms(backend: SearchBackend, fts_path: Path, repeat: int) -> None:
+    """Broad terms (matching most records) through the backend, beside a bare FTS5 rowid scan of the same
+    expression on the anchor table."""
+    print(
+        f"broad terms, {repeat} runs each: backend search (ranked page + total + facets) vs A5 bare rowid scan"
+    )
+    for text, expression in BROAD_TERMS:
+        latencies = []
+        total = 0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            total = backend.search(SearchQuery(text=text)).total
+            latencies.append((time.perf_counter() - started) * 1000)
+        bare, found = anchors.fts_scan(fts_path, expression, repeat)
+        p50, a50 = anchors.median(latencies), anchors.median(bare)
+        print(
+            f"  {text:<10} backend p50 {p50:8.2f} ms ({total:,} hits)   A5 {expression!r}: p50 {a50:7.2f} ms "
+            f"({found:,} rows)   = {p50 / a50:6.2f} x A5"
+        )
+
+
 def run(backend_name: str, records: list[Record], query_count: int, keep: Path | None) -> None:
     data_dir = keep or Path(tempfile.mkdtemp(prefix="stdwatch-bench-"))
-    settings = Settings(data_dir=data_dir, search_backend=backend_name, es_index=f"bench-{int(time.time())}")
+    backend_kind = cast(Literal["sqlite", "elasticsearch"], backend_name)
+    settings = Settings(data_dir=data_dir, search_backend=backend_kind, es_index=f"bench-{int(time.time())}")
     engine = create_engine_for(settings.resolved_database_url)
     migrate(engine)
     repo, backend = DocumentRepository(engine), backend_for(settings)
     print(f"\n== {backend_name}: {len(records):,} records ==")
+    anchor, analysed = measure_anchors(records, settings, data_dir / "anchors")
+    print_anchors(anchor, analysed)
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for start in range(0, len(records), 2000):
         repo.upsert_many(records[start : start + 2000])
-    t_store = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    store = Figure(time.perf_counter() - t0, len(records), cpu=time.process_time() - c0)
+    t0, c0 = time.perf_counter(), time.process_time()
     indexed = IngestFlow(settings, repo, backend).sync()
-    t_index = time.perf_counter() - t0
-    total = t_store + t_index
-    print(f"store of record: {len(records) / t_store:,.0f} records/s ({t_store:.1f}s)")
-    print(f"analyse + index: {indexed / t_index:,.0f} records/s ({t_index:.1f}s)")
-    print(f"INGEST end-to-end (analyse+store+index): {len(records) / total:,.0f} records/s ({total:.1f}s)")
+    index = Figure(time.perf_counter() - t0, indexed, cpu=time.process_time() - c0)
+    total = store + index
+    bare_index = anchor.segmentation + anchor.fts_insert
+    bare_all = bare_index + anchor.store_sqlalchemy
+    print(anchors.line("store of record (versioned upsert)", store, anchor.store_sqlalchemy, "A1"))
+    print(anchors.line("analyse + index (IngestFlow.sync)", index, bare_index, "(A3+A4)"))
+    print(anchors.line("INGEST end-to-end (analyse+store+index)", total, bare_all, "(A1+A3+A4)"))
+    print(
+        f"  ratios: store {anchors.ratio(store, anchor.store_sqlite3):.2f} x A2; "
+        f"index {anchors.ratio(index, anchor.fts_insert):.2f} x A4 alone; by this process's CPU time: "
+        f"store {anchors.cpu_ratio(store, anchor.store_sqlalchemy):.2f} x A1, "
+        f"analyse {anchors.cpu_ratio(analysed, anchor.segmentation):.2f} x A3, "
+        f"analyse + index {anchors.cpu_ratio(index, bare_index):.2f} x (A3+A4), "
+        f"ingest {anchors.cpu_ratio(total, bare_all):.2f} x (A1+A3+A4)"
+    )
 
     rng = random.Random(11)
     queries = query_set(rng, records, query_count)
@@ -234,6 +336,7 @@ def run(backend_name: str, records: list[Record], query_count: int, keep: Path |
         )
     every = [v for values in latencies.values() for v in values]
     print(f"SEARCH all queries: p50 {_pct(every, 50):.2f} ms, p99 {_pct(every, 99):.2f} ms")
+    broad_terms(backend, anchor.fts_path, max(5, min(30, query_count // 10)))
     if hasattr(backend, "drop"):
         backend.drop()
     backend.close()

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     smtp_user: str | None = Field(default=None, description="SMTP user name (from the environment).")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password (from the environment).")
     smtp_timeout: float = Field(default=30.0, gt=0)
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the CAs trusted for the SMTP server's certificate; default: the system's.",
+    )
     mail_from: str = Field(
         default="StdWatch <alerts@stdwatch.invalid>", description="From header of alert emails."
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from config.settings import Settings
 from crawlers.config import scrapy_settings
+from crawlers.extensions import NOT_FOUND
 from crawlers.sources import source, spider_names
 from stdwatch.store import CrawlRepository, create_engine_for
 from stdwatch.store.crawl_repository import RunInfo
@@ -104,6 +105,6 @@ def run_crawl(request: CrawlRequest, settings: Settings) -> tuple[int, RunInfo |
         check=False,
     )
     run = _recorded_run(settings, _run_id(completed.stdout))
-    if run is not None and run.finish_reason == "finished":
+    if run is not None and run.finish_reason in ("finished", NOT_FOUND):
         shutil.rmtree(job_dir, ignore_errors=True)  # done: the next run starts afresh, not from this job
     return completed.returncode, run

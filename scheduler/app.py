@@ -56,6 +56,8 @@ FIXED_JOBS = (
     JobSpec("alerts.reminders", "scheduler.jobs:reminders", "30 7 * * *"),
     JobSpec("alerts.flush", "scheduler.jobs:flush_outbox", "* * * * *"),
     JobSpec("alerts.confirmations", "scheduler.jobs:confirmations", "* * * * *"),
+    # Weekly, Sunday 05:00: every watched code looked up at its sources (network, so paused like the crawls).
+    JobSpec("watchlists.refresh", "scheduler.jobs:watchlist_refresh", "0 5 * * sun", crawl=True),
 )
 
 

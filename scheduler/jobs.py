@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,10 @@ def utc_now() -> datetime:
 class JobContext:
     services: Services
     clock: Clock = utc_now
+    # Where crawls go instead of the real sites (spider -> mirror or replay server) and their delay; the
+    # watch-list refresh reads them.
+    crawl_base_urls: dict[str, str] = field(default_factory=dict)
+    crawl_delay: float | None = None
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -104,6 +108,20 @@ def _crawl(services: Services, spider: str) -> str:
     if outcome.exit_code != 0:
         raise RuntimeError(f"{spider}: crawl process exited with {outcome.exit_code}: {stats}")
     return stats
+
+
+def watchlist_refresh() -> None:
+    """Look every watched code up at its family's sources; report the codes no source knows."""
+
+    def work(ctx: JobContext) -> str:
+        from scheduler.watchlist import refresh_watchlists
+
+        report = refresh_watchlists(ctx.services, ctx.crawl_base_urls, ctx.crawl_delay)
+        if report.failed:  # shown as a failed run; the codes found and not found are in the message too
+            raise RuntimeError(report.summary())
+        return report.summary()
+
+    run_recorded("watchlists.refresh", work)
 
 
 def index_sync() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from search.analysis import Analyzer
-from search.fields import tag
+from search.fields import LEVELS, PREFIX_FILTERS, tag
+from stdwatch.identifiers import CodeError, parse_standard_code, parse_tbt_symbol
 from stdwatch.records import Kind, StandardRecord, TbtNotification, record_from_json
 
 
@@ -28,6 +30,15 @@ class SearchDocument:
     codes: list[str]
     ics: list[str] = field(default_factory=list)
     hs: list[str] = field(default_factory=list)
+    # Filter fields of issue 11 (search.fields); successor links shown in hits.
+    level: str | None = None
+    ccs: list[str] = field(default_factory=list)
+    degree: list[str] = field(default_factory=list)
+    adopted: list[str] = field(default_factory=list)
+    committee: str | None = None
+    notification_type: str | None = None
+    deadline: datetime.date | None = None  # `date` is a field name here
+    replaced_by: list[str] = field(default_factory=list)
 
     @property
     def year(self) -> int | None:
@@ -54,7 +65,7 @@ class IndexedDocument:
 def index_document(doc: SearchDocument, analyzer: Analyzer) -> IndexedDocument:
     title_tok, title_bg = analyzer.analyse("\n".join(doc.titles) or doc.title)
     body_tok, body_bg = analyzer.analyse(doc.body)
-    tags = [tag("ics", c) for c in doc.ics] + [tag("hs", h) for h in doc.hs]
+    tags = [tag(f.name, c) for f in PREFIX_FILTERS for c in doc.value(f.name)]
     return IndexedDocument(
         doc, title_tok, title_bg, body_tok, body_bg, analyzer.runs(" ".join(doc.codes)), tags
     )
@@ -88,7 +99,31 @@ def _standard(r: StandardRecord) -> SearchDocument:
         codes=list(dict.fromkeys(codes)),
         ics=r.ics,
         hs=[],
+        level=LEVELS.get(r.family.value),
+        ccs=r.ccs,
+        degree=list(dict.fromkeys(a.degree.value for a in r.adopts if a.degree)),
+        adopted=list(dict.fromkeys(k for a in r.adopts if (k := _code_key(a.code)))),
+        committee=r.responsible,
+        replaced_by=r.replaced_by,
     )
+
+
+def _code_key(code: str) -> str | None:
+    try:
+        return parse_standard_code(code).key
+    except CodeError:
+        return None
+
+
+def _notification_type(r: TbtNotification) -> str:
+    """The record's stated type, else what the symbol says (Add./Rev./Corr./Suppl.); a bare symbol is regular."""
+    stated = getattr(r, "notification_type", None)
+    if stated:
+        return str(getattr(stated, "value", stated))
+    try:
+        return parse_tbt_symbol(r.symbol).relation or "regular"
+    except CodeError:
+        return "regular"
 
 
 def _tbt(r: TbtNotification) -> SearchDocument:
@@ -110,4 +145,6 @@ def _tbt(r: TbtNotification) -> SearchDocument:
         codes=list(dict.fromkeys([r.symbol, r.symbol_published])),
         ics=r.ics,
         hs=r.hs,
+        notification_type=_notification_type(r),
+        deadline=r.comment_deadline,
     )

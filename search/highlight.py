@@ -8,6 +8,15 @@ import unicodedata
 from search.analysis import Analyzer
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+# A hit carries bounded text, never a whole long record (issue 10, item 5): snippets of at most SNIPPET_WIDTH
+# source characters around the first match, titles cut at MAX_HIT_TITLE; the document endpoint stays whole.
+SNIPPET_WIDTH = 240
+MAX_HIT_TITLE = 500
+
+
+def bounded_title(title: str, limit: int = MAX_HIT_TITLE) -> str:
+    """The title a hit shows: whole when it is of a sane length, else cut with an ellipsis."""
+    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def _folded_with_offsets(text: str, analyzer: Analyzer) -> tuple[str, list[int]]:
@@ -48,7 +57,7 @@ def _spans(folded: str, offsets: list[int], terms: list[str]) -> list[tuple[int,
     return sorted(spans)
 
 
-def highlight(text: str, terms: list[str], analyzer: Analyzer, width: int = 120) -> str | None:
+def highlight(text: str, terms: list[str], analyzer: Analyzer, width: int = SNIPPET_WIDTH) -> str | None:
     """HTML-escaped snippet of `text` around its first match with matches in <mark>; None when none match."""
     if not text or not terms:
         return None

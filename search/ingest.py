@@ -84,15 +84,20 @@ class IngestFlow:
         return report
 
     def load_files(
-        self, paths: Sequence[Path], kind: Kind | None = None, progress: Progress | None = None
+        self,
+        paths: Sequence[Path],
+        kind: Kind | None = None,
+        progress: Progress | None = None,
+        replace: bool = False,
     ) -> IngestReport:
-        """Load record files or folders (JSON Lines); bad lines are collected, the rest are stored."""
+        """Load record files or folders (JSON Lines); bad lines are collected, the rest are stored. Each line
+        merges onto the stored record field by field; with `replace`, it replaces it whole."""
         report = IngestReport()
 
         def records() -> Iterator[Record]:
             for path in paths:
                 for file in record_files(path):
-                    for item in read_records(file, kind):
+                    for item in read_records(file, kind, replace):
                         if progress:
                             progress(1)
                         if isinstance(item, LineError):

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from search.fields import EQUALITY_FILTERS, PREFIX_FILTERS, RANGE_FILTERS, Field
+from search.fields import EQUALITY_FILTERS, OPEN_FILTERS, PREFIX_FILTERS, RANGE_FILTERS, Field
 from search.query import SearchQuery, SortOrder
 
 MAX_TEXT = 500
@@ -33,16 +33,16 @@ class ParamError(ValueError):
 
 
 def accepted() -> list[str]:
-    names = ["q", *(f.name for f in EQUALITY_FILTERS + PREFIX_FILTERS)]
+    names = ["q", *(f.name for f in EQUALITY_FILTERS + PREFIX_FILTERS + OPEN_FILTERS)]
     names += [f"{f.name}_{end}" for f in RANGE_FILTERS for end in ("from", "to")]
     return [*names, *PAGING]
 
 
-def _values(raw: str | Sequence[str]) -> list[str]:
+def _values(raw: str | Sequence[str], commas: bool = True) -> list[str]:
     items = [raw] if isinstance(raw, str) else list(raw)
     if not all(isinstance(item, str) for item in items):
         raise TypeError("parameter values must be text")
-    return [v.strip() for item in items for v in item.split(",") if v.strip()]
+    return [v.strip() for item in items for v in (item.split(",") if commas else [item]) if v.strip()]
 
 
 def _one(name: str, raw: str | Sequence[str]) -> str:
@@ -53,7 +53,7 @@ def _one(name: str, raw: str | Sequence[str]) -> str:
 
 
 def _filter_values(f: Field, raw: str | Sequence[str]) -> tuple[str, ...]:
-    values = _values(raw)
+    values = _values(raw, f.commas)
     if not values:
         raise ParamError(f.name, "empty value; leave the parameter out to not filter")
     if len(values) > MAX_VALUES:
@@ -97,9 +97,12 @@ def query_from_params(params: Mapping[str, str | Sequence[str]]) -> SearchQuery:
         raise ParamError("q", f"at most {MAX_TEXT} characters")
     filters = {
         f.name: v
-        for f in EQUALITY_FILTERS + PREFIX_FILTERS
+        for f in EQUALITY_FILTERS + PREFIX_FILTERS + OPEN_FILTERS
         if f.name in params and (v := _filter_values(f, params[f.name]))
     }
+    for f in OPEN_FILTERS:
+        if len(filters.get(f.name, ())) > 1:
+            raise ParamError(f.name, "give one value: true or false")
     ranges = {}
     for f in RANGE_FILTERS:
         low = _date(f"{f.name}_from", params[f"{f.name}_from"]) if f"{f.name}_from" in params else None
@@ -133,7 +136,6 @@ def to_params(query: SearchQuery) -> dict[str, list[str]]:
 
 def openapi_parameters() -> list[dict[str, Any]]:
     """OpenAPI descriptions of every accepted parameter, for /api/search and the export endpoint."""
-    multi = "Repeat the parameter or separate values by commas."
     out: list[dict[str, Any]] = [
         {
             "name": "q",
@@ -143,6 +145,16 @@ def openapi_parameters() -> list[dict[str, Any]]:
             "schema": {"type": "string", "maxLength": MAX_TEXT, "default": ""},
         },
     ]
+    for f in OPEN_FILTERS:
+        out.append(
+            {
+                "name": f.name,
+                "in": "query",
+                "required": False,
+                "description": f"{f.description}.",
+                "schema": {"type": "string", "enum": list(f.values)},
+            }
+        )
     for f in EQUALITY_FILTERS + PREFIX_FILTERS:
         item: dict[str, Any] = {"type": "string"}
         if f.values:
@@ -150,6 +162,11 @@ def openapi_parameters() -> list[dict[str, Any]]:
         elif f.pattern:
             item["pattern"] = f"^{f.pattern}$"
         how = "prefix" if f in PREFIX_FILTERS else "value"
+        multi = (
+            "Repeat the parameter or separate values by commas."
+            if f.commas
+            else "Repeat the parameter for several values."
+        )
         out.append(
             {
                 "name": f.name,

@@ -5,26 +5,34 @@ Every backend only translates the plan (SQLite into an FTS5 MATCH expression, El
 exactly what search means. The behaviour suite checks the evaluator against both backends.
 
 Semantics (a document is a hit when every part holds):
-- text: every clause matches (a clause is a query word or any of its synonyms) — OR a code hit;
+- text: every clause matches (a clause is a query word, its synonyms, its cross-strait spellings or its
+  translations from the glossary) — OR a code hit;
   a Han word matches as a phrase of its bigrams within one Han run of one field (a substring match, whatever
   jieba made of the document); one Han character matches any bigram starting with it; a Latin word or number
-  matches a whole token of the titles, the body or the codes;
+  matches a whole token of the titles, the body or the codes (English words as Snowball stems); several
+  English words (a translation such as `medical device`) match as consecutive tokens;
 - code hit: the query is a standard code / TBT symbol and the document is that code, another edition of it, or a
   code that starts with it;
-- filters: equality fields hold one of the values; prefix fields (ICS, HS) have a code starting with one of the
-  prefixes; ranges hold the document's value (undated documents fail a date range).
-Ranking tiers (backends apply them): code hits first (exact, other editions newest first, longer codes), then
-documents whose titles match every clause, shorter titles first, then newest; then the rest, newest first.
+- filters: equality fields hold one of the values (a multi-valued field such as `degree`: any of its values);
+  prefix fields (ICS, CCS, HS) have a code starting with one of the prefixes; ranges hold the document's value
+  (undated documents fail a date range); `open_for_comments` is a range on the comment deadline from the day
+  the query is compiled (SearchQuery.as_of, else today).
+Ranking tiers (backends apply them): code hits first (search.codes.code_order: the exact code, other editions
+newest first, its parts, then longer numbers that merely start with it), then
+documents whose titles match every clause with same-language terms, shorter titles first, then newest; then
+those whose titles match only through a translation (cross-language), likewise; then the rest, newest first.
+Within every tier (code tiers included) current, upcoming and status-less documents come before replaced and
+withdrawn ones (search.codes.is_stale), whose hits show their successors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
-from search.analysis import Analyzer, QueryClause, is_han
+from search.analysis import Analyzer, CrossTerm, QueryClause, is_han
 from search.codes import CodeQuery, code_query
 from search.documents import IndexedDocument
 from search.fields import BY_NAME, FilterKind, tag
@@ -35,12 +43,23 @@ class TermMode(StrEnum):
     PHRASE = "phrase"  # Han word of 2+ characters: its bigrams, consecutive
     PREFIX = "prefix"  # one Han character: a bigram (or final unigram) starting with it
     TOKEN = "token"  # Latin word or number: one whole token
+    WORDS = "words"  # several Latin words (stems joined by spaces): consecutive tokens
 
 
 @dataclass(frozen=True)
 class Term:
     text: str
     mode: TermMode
+    via: str | None = None  # set on cross-language terms: why they are there ("纺织品 -> textiles")
+
+    @property
+    def cross(self) -> bool:
+        return self.via is not None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The tokens a WORDS term is made of."""
+        return tuple(self.text.split())
 
     @property
     def grams(self) -> tuple[str, ...]:
@@ -50,9 +69,14 @@ class Term:
 
 @dataclass(frozen=True)
 class Clause:
-    """Any one of the terms satisfies the clause (a word and its synonyms)."""
+    """Any one of the terms satisfies the clause (a word, its synonyms and spellings, its translations)."""
 
     terms: tuple[Term, ...]
+
+    @property
+    def direct(self) -> Clause:
+        """The clause without its cross-language terms."""
+        return Clause(tuple(t for t in self.terms if not t.cross))
 
 
 @dataclass(frozen=True)
@@ -98,10 +122,41 @@ class Plan:
         )
 
     def title_matches(self, doc: IndexedDocument) -> bool:
-        """The first relevance tier: every clause matches within the titles."""
+        """The title tiers: every clause matches within the titles (translations included)."""
         return bool(self.clauses) and all(
             _clause_matches(c, (doc.title_bg,), (doc.title_tok,)) for c in self.clauses
         )
+
+    def direct_title_matches(self, doc: IndexedDocument) -> bool:
+        """The first relevance tier: every clause matches within the titles in the query's own language."""
+        return bool(self.clauses) and all(
+            _clause_matches(c.direct, (doc.title_bg,), (doc.title_tok,)) for c in self.clauses
+        )
+
+    @property
+    def has_cross_terms(self) -> bool:
+        return any(t.cross for c in self.clauses for t in c.terms)
+
+    def matched_via(self, doc: IndexedDocument) -> tuple[str, ...]:
+        """Why a hit matched through translations: the cross-language terms of the clauses that its text
+        matches only through them (empty for a document that matches in the query's own language)."""
+        return self._via((doc.title_bg, doc.body_bg), (doc.title_tok, doc.body_tok, doc.codes))
+
+    def matched_via_text(self, titles: Sequence[str], body: str, analyzer: Analyzer) -> tuple[str, ...]:
+        """`matched_via` for a hit read back from an index (its titles and body as stored)."""
+        if not self.has_cross_terms:
+            return ()
+        title_tok, title_bg = analyzer.analyse("\n".join(titles))
+        body_tok, body_bg = analyzer.analyse(body)
+        return self._via((title_bg, body_bg), (title_tok, body_tok))
+
+    def _via(self, han: Sequence[Sequence[str]], words: Sequence[Sequence[str]]) -> tuple[str, ...]:
+        via: list[str] = []
+        for clause in self.clauses:
+            if _clause_matches(clause.direct, han, words):
+                continue
+            via += [t.via for t in clause.terms if t.via and _clause_matches(Clause((t,)), han, words)]
+        return tuple(dict.fromkeys(via))
 
     def is_code_hit(self, doc: IndexedDocument) -> bool:
         code = self.code
@@ -114,7 +169,9 @@ class Plan:
         d = doc.document
         for f in self.filters:
             if f.kind is FilterKind.EQUALITY:
-                if d.value(f.field) not in f.values:
+                value = d.value(f.field)
+                values = value if isinstance(value, list) else [value]
+                if not any(v in f.values for v in values):
                     return False
             elif not any(t.startswith(p) for t in doc.tags for p in f.values):
                 return False
@@ -132,6 +189,9 @@ def _clause_matches(
         if term.mode is TermMode.TOKEN:
             if any(term.text in tokens for tokens in word_fields):
                 return True
+        elif term.mode is TermMode.WORDS:
+            if any(_has_phrase(tokens, term.words) for tokens in word_fields):
+                return True
         elif term.mode is TermMode.PREFIX:
             if any(g.startswith(term.text) for grams in han_fields for g in grams):
                 return True
@@ -143,38 +203,70 @@ def _clause_matches(
 def _has_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     first = phrase[0]
-    return any(token == first and tuple(tokens[i:i + n]) == phrase for i, token in enumerate(tokens))
+    return any(token == first and tuple(tokens[i : i + n]) == phrase for i, token in enumerate(tokens))
 
 
 # ------------------------------------------------------------------------------------------ compiling
-def _term(text: str) -> Term:
+def _term(text: str, via: str | None = None) -> Term:
     if not is_han(text):
-        return Term(text, TermMode.TOKEN)
-    return Term(text, TermMode.PREFIX if len(text) == 1 else TermMode.PHRASE)
+        return Term(text, TermMode.WORDS if " " in text else TermMode.TOKEN, via)
+    return Term(text, TermMode.PREFIX if len(text) == 1 else TermMode.PHRASE, via)
 
 
 def _clause(clause: QueryClause) -> Clause:
-    return Clause(tuple(_term(alt) for alt in clause.alternatives))
+    direct = [_term(alt) for alt in clause.alternatives]
+    known = set(clause.alternatives)
+    cross = [_term(c.text, c.via) for c in _first_via(clause.cross) if c.text not in known]
+    return Clause(tuple(direct + cross))
+
+
+def _first_via(terms: Sequence[CrossTerm]) -> list[CrossTerm]:
+    """One cross-language term per text (the first reason found for it)."""
+    first: dict[str, CrossTerm] = {}
+    for t in terms:
+        first.setdefault(t.text, t)
+    return list(first.values())
+
+
+def _highlight_terms(clauses: Sequence[QueryClause]) -> tuple[str, ...]:
+    """What hits mark: every alternative; for stems and translations also the words as written."""
+    terms: set[str] = set()
+    for c in clauses:
+        terms.update(alt for alt in (c.word, *c.alternatives) if alt)
+        for cross in c.cross:
+            terms.add(cross.text)
+            terms.add(cross.via.split(" -> ", 1)[1].lower())
+    return tuple(sorted(terms, key=len, reverse=True))
+
+
+def _open_range(field: str, values: Sequence[str], today: date) -> RangeFilter:
+    """`open_for_comments=true`: the deadline is today or later; `false`: it has passed. Resolved when the
+    query is compiled, so a saved search means "open as of the day it runs"."""
+    if "true" in values:
+        return RangeFilter(field, today, None)
+    return RangeFilter(field, None, today - timedelta(days=1))
 
 
 def compile_query(query: SearchQuery, analyzer: Analyzer) -> Plan:
     """Analyse the request once; every backend and the alert matcher work from the result."""
     clauses = analyzer.query_clauses(query.text)
     filters = []
+    ranges = [RangeFilter(name, low, high) for name, (low, high) in query.ranges.items()]
     for name, values in query.filters.items():
         kind = BY_NAME[name].filter
         assert kind is not None  # SearchQuery admits filter fields only
+        if kind is FilterKind.OPEN:
+            ranges.append(_open_range(BY_NAME[name].source or name, values, query.as_of or date.today()))
+            continue
         prefixes = tuple(tag(name, v) for v in values) if kind is FilterKind.PREFIX else tuple(values)
         filters.append(FieldFilter(name, kind, prefixes))
-    ranges = tuple(RangeFilter(name, low, high) for name, (low, high) in query.ranges.items())
-    terms = {alt for c in clauses for alt in c.alternatives}
     return Plan(
         clauses=tuple(_clause(c) for c in clauses),
         code=code_query(query.text),
         filters=tuple(filters),
-        ranges=ranges,
+        ranges=tuple(ranges),
         sort=query.sort,
         offset=query.offset,
         size=query.size,
-        highlight_terms=tuple(sorted(terms, key=len, reverse=True)),
+        highlight_terms=_highlight_terms(clauses),
     )

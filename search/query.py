@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,8 +20,8 @@ class SortOrder(StrEnum):
 @dataclass(frozen=True)
 class SearchQuery:
     """Free text plus filters. `filters` maps a field of search.fields to its accepted values (equality) or
-    prefixes (prefix fields): values within one filter are alternatives, different filters all apply. `ranges`
-    maps a range field to (from, to), either end open."""
+    prefixes (prefix fields) or ("true",) / ("false",) (open filters): values within one filter are
+    alternatives, different filters all apply. `ranges` maps a range field to (from, to), either end open."""
 
     text: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -28,10 +29,12 @@ class SearchQuery:
     sort: SortOrder = SortOrder.RELEVANCE
     page: int = 1
     size: int = 20
+    as_of: date | None = None  # the day `open_for_comments` is judged on; None: the day the query is compiled
 
     def __post_init__(self) -> None:
+        kinds = (FilterKind.EQUALITY, FilterKind.PREFIX, FilterKind.OPEN)
         for name in self.filters:
-            if name not in BY_NAME or BY_NAME[name].filter not in (FilterKind.EQUALITY, FilterKind.PREFIX):
+            if name not in BY_NAME or BY_NAME[name].filter not in kinds:
                 raise ValueError(f"{name!r} is not a filter field")
         for name in self.ranges:
             if name not in BY_NAME or BY_NAME[name].filter is not FilterKind.RANGE:
@@ -53,6 +56,11 @@ class SearchHit:
     status: str | None
     region: str
     member: str | None
+    replaced_by: tuple[str, ...] = ()  # the successor(s) of a replaced or withdrawn standard
+    deadline: datetime.date | None = None  # a TBT notification's comment deadline (`date` is a field)
+    notification_type: str | None = None
+    # Why a hit matched through a translation of the query (issue 11): ("纺织品 -> textiles",); empty otherwise.
+    matched_via: tuple[str, ...] = ()
 
 
 @dataclass

@@ -1,4 +1,3 @@
-
 """Standard codes and WTO TBT document symbols: parse what real sources print, normalize, round-trip.
 
 Sources print `GB/T 19001-2016`, `GBT 19001—2016`, `ＧＢ／Ｔ　１９００１`, `SS 578 : 2012`,
@@ -116,20 +115,57 @@ _COLON_PREFIXES = (
     "SS",
     "TR",
 )
+# Amendments (`+A1`, `+AMD 2`, `+A1-A3`) and corrigenda (`+C1`, `+COR1`), as printed after a code; a range
+# is one item, written out in full, and no longer than MAX_RANGE (`A1-A999` is no real code).
+_AMENDMENT = (
+    r" ?\+ ?(?:(?:AMD|A) ?\d{1,3}(?: ?- ?(?:AMD|A) ?\d{1,3})?"
+    r"|(?:CORR?|C) ?\d{1,3}(?: ?- ?(?:CORR?|C) ?\d{1,3})?)"
+)
+MAX_RANGE = 20
 # Every repetition below is either bounded or separated from its neighbour by a character it cannot take, so
 # the match runs in time linear in the input: one search box query must never stall the server (issue 10,
 # item 1). An unseparated `\d+[A-Z0-9]*` or an unbounded run of prefix words made `A` + 500 digits + `!` take
-# seconds.
+# seconds. Amendments printed before the year (`BS 7671+A1-A3 : 2008`) are one branch that must end in the
+# year, so the two runs of amendments never compete for the same text.
 _COLON_RE = re.compile(
     r"^(?P<prefix>"
     + "|".join(re.escape(p) for p in sorted(_COLON_PREFIXES, key=len, reverse=True))
     + r"|[A-Z][A-Z0-9]{0,11}(?:[ /][A-Z][A-Z0-9]{0,11}){0,3}?) ?"
     r"(?P<number>[A-Z]?\d[A-Z0-9]*(?:[-.][A-Z0-9]+)*)"
     r"(?: ?: ?(?P<part>PARTS? ?[A-Z0-9]+(?: ?- ?[A-Z0-9]+)?))?"
-    r"(?: ?: ?(?P<year>\d{4}))?"
-    r"(?P<amd>(?: ?\+ ?(?:A|AMD) ?\d+(?: ?: ?\d{4})?)*)$"
+    r"(?:(?P<before>(?:" + _AMENDMENT + r"){1,50}) ?: ?(?P<year1>\d{4})|(?: ?: ?(?P<year2>\d{4}))?)"
+    r"(?P<amd>(?:" + _AMENDMENT + r"(?: ?: ?\d{4})?){0,50})"
+    r"(?: ?\((?P<reaffirmed>\d{4})\))?$"
 )
-_AMD_RE = re.compile(r"\+ ?(?:A|AMD) ?(\d+)(?: ?: ?(\d{4}))?")
+_AMENDMENT_RE = re.compile(
+    r"\+ ?(AMD|A|CORR?|C) ?(\d{1,3})(?: ?- ?(AMD|A|CORR?|C) ?(\d{1,3}))?(?: ?: ?(\d{4}))?"
+)
+
+
+@dataclass(frozen=True, order=True)
+class Amendment:
+    """One amendment (`A`) or corrigendum (`C`) of an edition, with its year when printed."""
+
+    kind: str
+    number: int
+    year: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind}{self.number}" + (f":{self.year}" if self.year else "")
+
+
+def _suffixes(text: str) -> tuple[Amendment, ...] | None:
+    """`+C1:2020+A1-A3` -> C1:2020, A1, A2, A3 in printed order; None for a range that is backwards, mixes
+    amendments with corrigenda, or is longer than MAX_RANGE (a year after a range belongs to its last item)."""
+    found: list[Amendment] = []
+    for kind, first, end_kind, last, year in _AMENDMENT_RE.findall(text):
+        letter = kind[0]
+        stop = int(last) if last else int(first)
+        if (end_kind and end_kind[0] != letter) or not 0 <= stop - int(first) < MAX_RANGE:
+            return None
+        numbers = range(int(first), stop + 1)
+        found += [Amendment(letter, n, year if n == stop and year else None) for n in numbers]
+    return tuple(found)
 
 
 @dataclass(frozen=True, order=True)
@@ -140,8 +176,10 @@ class StandardCode:
     number: str
     year: str | None = None
     part: str | None = None
-    amendments: tuple[str, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
     class_no: str | None = field(default=None, compare=False)
+    # `SS 554:2016 (2021)`: the edition was reaffirmed in 2021. The same document, so not part of its identity.
+    reaffirmed: str | None = field(default=None, compare=False)
 
     @property
     def family(self) -> Family:
@@ -170,14 +208,21 @@ class StandardCode:
 
     @property
     def edition(self) -> StandardCode:
-        """This code without amendments."""
-        return replace(self, amendments=())
+        """This code without amendments, corrigenda or reaffirmation: the edition they apply to."""
+        return replace(self, amendments=(), reaffirmed=None)
+
+    @property
+    def identity(self) -> StandardCode:
+        """The code a record is stored under: without the CNS class number or the reaffirmation year."""
+        return replace(self, class_no=None, reaffirmed=None)
 
     def __str__(self) -> str:
         text = self.key
         if self.year:
             text += f"-{self.year}" if self.hyphen_year else f":{self.year}"
         text += "".join(f"+{a}" for a in self.amendments)
+        if self.reaffirmed:
+            text += f" ({self.reaffirmed})"
         return f"{text} {self.class_no}" if self.class_no else text
 
 
@@ -250,8 +295,11 @@ def _parse_colon(text: str) -> StandardCode | None:
         part = re.sub(r"^PART(S?) ?", lambda p: f"Part{p[1].lower()} ", part)
         part = part.replace(" - ", "-").replace(" -", "-")
         part = part.replace("- ", "-")
-    amendments = tuple(f"A{n}:{y}" if y else f"A{n}" for n, y in _AMD_RE.findall(m["amd"] or ""))
-    return StandardCode(m["prefix"], m["number"], m["year"], part, amendments)
+    year = m["year1"] or m["year2"]
+    amendments = _suffixes((m["before"] or "") + (m["amd"] or ""))
+    if amendments is None or (m["reaffirmed"] and not year):
+        return None  # a reaffirmation year needs the edition year it follows (`SS 554:2016 (2021)`)
+    return StandardCode(m["prefix"], m["number"], year, part, amendments, reaffirmed=m["reaffirmed"])
 
 
 def _capped(text: str, what: str = "standard code") -> str:
@@ -270,6 +318,8 @@ def parse_standard_code(text: str) -> StandardCode:
     code = match_standard_code(_capped(text))
     if code is None:
         raise CodeError(text)
+    if len(str(code)) > MAX_CODE_LENGTH:  # amendment ranges written out (`+A1-A20`) can pass the cap
+        raise CodeError(text, why=f"longer than {MAX_CODE_LENGTH} characters once written out")
     return code
 
 

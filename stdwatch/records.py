@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
@@ -55,6 +56,17 @@ class Degree(StrEnum):
     IDT = "IDT"
     MOD = "MOD"
     NEQ = "NEQ"
+
+
+class NotificationType(StrEnum):
+    """What a TBT document is to its notification: the notification itself, or an addendum, corrigendum,
+    revision or supplement of it (always what the symbol's last suffix says)."""
+
+    REGULAR = "regular"
+    ADDENDUM = "addendum"
+    CORRIGENDUM = "corrigendum"
+    REVISION = "revision"
+    SUPPLEMENT = "supplement"
 
 
 class StatusSource(StrEnum):
@@ -119,6 +131,12 @@ class StandardRecord:
     replaced_by: list[str] = field(default_factory=list)
     adopts: list[Adoption] = field(default_factory=list)
     class_no: str | None = None  # CNS 類號, e.g. C4474; not part of the code's identity
+    # Singapore eShop: the edition as the page prints it (a year), the year the edition was last reaffirmed
+    # (`SS 554:2016 (2021)`), the number of pages and the scope text.
+    edition: str | None = None
+    reaffirmed: str | None = None
+    pages: int | None = None
+    scope: str | None = None
     source_url: str | None = None
     stated_fields: frozenset[str] | None = _stated()
 
@@ -157,6 +175,9 @@ class TbtNotification:
     products: str | None = None
     hs: list[str] = field(default_factory=list)
     ics: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    objectives: list[str] = field(default_factory=list)
+    notification_type: NotificationType = NotificationType.REGULAR
     agency: str | None = None
     notified_under: str | None = None
     relevant_documents: str | None = None
@@ -203,6 +224,8 @@ URL_LIMIT = 2_000
 LIST_ITEM_LIMIT = 500
 LIST_LENGTH_LIMIT = 1_000
 FIELD_LIMITS = {
+    "scope": LONG_TEXT_LIMIT,
+    "edition": 100,
     "description": LONG_TEXT_LIMIT,
     "objective": LONG_TEXT_LIMIT,
     "products": LONG_TEXT_LIMIT,
@@ -270,6 +293,44 @@ def _bool(obj: dict[str, Any], key: str) -> bool | None:
     if word in ("false", "0", "no"):
         return False
     raise RecordError(f"must be true or false, got {shown(value)}", key)
+
+
+# The longest real standard (GB 50016's handbook editions, SS 638) runs to hundreds of pages, not millions.
+MAX_PAGES = 100_000
+
+
+def _pages(obj: dict[str, Any]) -> int | None:
+    value = obj.get("pages")
+    if value is None or value == "":
+        return None
+    text = _scalar_text(value, "pages")
+    if not text.isascii() or not text.isdigit() or not 0 < int(text[:7]) <= MAX_PAGES:
+        raise RecordError(
+            f"must be a whole number of pages from 1 to {MAX_PAGES:,}, got {shown(value)}", "pages"
+        )
+    return int(text)
+
+
+def _year(obj: dict[str, Any], key: str, default: str | None = None) -> str | None:
+    text = _text(obj, key)
+    if text is None:
+        return default
+    if not re.fullmatch(r"(?:19|20)\d{2}", text):
+        raise RecordError(f"must be a year such as 2021, got {shown(text)}", key)
+    return text
+
+
+def _notification_type(obj: dict[str, Any], relation: str | None) -> NotificationType:
+    """The type the symbol gives; a line that states another one is wrong about the document it names."""
+    actual = NotificationType(relation or "regular")
+    text = _text(obj, "notification_type")
+    if text is not None and text.lower() != actual.value:
+        expected = [t.value for t in NotificationType]
+        reason = f"{shown(text)} does not match the symbol, which makes it {actual.value!r}"
+        if text.lower() not in expected:
+            reason = f"unknown notification type {shown(text)} (expected one of {expected})"
+        raise RecordError(reason, "notification_type")
+    return actual
 
 
 def _date(obj: dict[str, Any], key: str) -> date | None:
@@ -360,7 +421,7 @@ def standard_from_json(obj: dict[str, Any]) -> StandardRecord:
     status = _status(obj)
     # Code-only records are real (CNS codes cited in BSMI notices): no title is required.
     return StandardRecord(
-        code=str(replace(parsed, class_no=None)),
+        code=str(parsed.identity),
         code_published=printed,
         class_no=parsed.class_no or _text(obj, "class_no"),
         family=parsed.family,
@@ -380,6 +441,10 @@ def standard_from_json(obj: dict[str, Any]) -> StandardRecord:
         replaces=_codes(_list(obj, "replaces"), "replaces"),
         replaced_by=_codes(_list(obj, "replaced_by"), "replaced_by"),
         adopts=_adoptions(obj),
+        edition=_text(obj, "edition"),
+        reaffirmed=_year(obj, "reaffirmed", parsed.reaffirmed),
+        pages=_pages(obj),
+        scope=_text(obj, "scope"),
         source_url=_text(obj, "source_url"),
     )
 
@@ -433,6 +498,9 @@ def tbt_from_json(obj: dict[str, Any]) -> TbtNotification:
         products=_text(obj, "products"),
         hs=[h.replace(".", "").replace(" ", "") for h in _list(obj, "hs")],
         ics=_list(obj, "ics"),
+        keywords=_list(obj, "keywords"),
+        objectives=_list(obj, "objectives"),
+        notification_type=_notification_type(obj, parsed.relation),
         agency=_text(obj, "agency"),
         notified_under=_text(obj, "notified_under"),
         relevant_documents=_text(obj, "relevant_documents"),
@@ -450,7 +518,19 @@ _BUILDERS: dict[Kind, Callable[[dict[str, Any]], Record]] = {
 # Fields that name the document: always taken from the line. Other fields are stated when one of the keys that
 # feed them is in the line (most are fed by the key of the same name).
 _TBT_DATES = ("comment_deadline", "proposed_adoption", "proposed_entry_into_force")
-_IDENTITY = frozenset({"code", "code_published", "family", "region", "symbol", "symbol_published", "member"})
+# The notification type is the symbol's (see _notification_type), so it names the document too.
+_IDENTITY = frozenset(
+    {
+        "code",
+        "code_published",
+        "family",
+        "region",
+        "symbol",
+        "symbol_published",
+        "member",
+        "notification_type",
+    }
+)
 _FED_BY = {
     "member_name": ("member_name", "member"),
     "status": ("status", "status_source"),
@@ -467,6 +547,8 @@ def _stated_fields(record: Record, obj: dict[str, Any]) -> frozenset[str] | None
     stated = {n for n in names if n in _IDENTITY or any(k in obj for k in _FED_BY.get(n, (n,)))}
     if isinstance(record, StandardRecord) and record.class_no:
         stated.add("class_no")  # a class number printed inside the code
+    if isinstance(record, StandardRecord) and record.reaffirmed:
+        stated.add("reaffirmed")  # a reaffirmation year printed after the code: `SS 554:2016 (2021)`
     return None if len(stated) == len(names) else frozenset(stated)
 
 

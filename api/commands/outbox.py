@@ -1,5 +1,6 @@
 """`stdwatch outbox`: the email outbox (pending, sent, failed, with attempts and the last error), one message
-printed with --show ID, and --flush to send what is due now."""
+printed with --show ID, and --flush to send what is due now. It reads the outbox rows of the store of record,
+so it works for any deployment; `--demo` reads the demo's store (and its mail sink's Maildir is named)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from rich.console import Console
 from rich.table import Table
 
 from alerts.delivery import flush_outbox
+from alerts.mail_sink import MAILDIR_NAME
 from alerts.services import Services
-from config.settings import get_settings
+from api.commands.demo import demo_settings
+from api.commands.store_check import require_store
+from config.settings import Settings, get_settings
 from stdwatch.store.outbox import EmailRow, OutboxRepository
 
 console = Console(stderr=True, soft_wrap=True)
@@ -32,22 +36,44 @@ def outbox(
         str | None, typer.Option(help=f"Only emails in this state: {', '.join(STATUSES)}.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="How many emails to list, newest first.")] = 50,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="The outbox of the demo database (`stdwatch demo`).")
+    ] = False,
 ) -> None:
     """The email outbox: pending, sent and failed emails with attempts and last error; --show ID; --flush."""
     if status and status not in STATUSES:
         console.print(f"[red]error[/red] --status must be one of {', '.join(STATUSES)}, not {status!r}")
         raise typer.Exit(2)
-    settings = get_settings()
+    if demo and flush:
+        console.print(
+            "[red]error[/red] --flush does not go with --demo: the demo's mail sink runs only while "
+            "`stdwatch demo` runs, and its scheduler flushes the outbox"
+        )
+        raise typer.Exit(2)
+    settings = demo_settings(get_settings()) if demo else get_settings()
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
     )
+    require_store(settings)
     services = Services.from_settings(settings)
     try:
         code = _run(services, show, flush, status, limit)
     finally:
         services.close()
+    _mention_maildir(settings)
     raise typer.Exit(code)
+
+
+def _mention_maildir(settings: Settings) -> None:
+    """The demo's mail sink files what it received under the data folder; say where, for any mail reader."""
+    maildir = settings.data_path / MAILDIR_NAME
+    if (maildir / "new").is_dir():
+        console.print(
+            f"the demo's mail sink keeps every delivered message in the Maildir {maildir} "
+            "(one file each in new/, readable with any mail reader, e.g. mutt -f)",
+            highlight=False,
+        )
 
 
 def _run(services: Services, show: int | None, flush: bool, status: str | None, limit: int) -> int:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from alerts.services import Services
+from api.commands.store_check import require_store
 from config.settings import Settings, get_settings
 from scheduler.app import RunningScheduler, run_foreground
 from scheduler.lock import LockRefused, StoreLock
@@ -45,6 +46,7 @@ def scheduler(
     """Run the scheduler in the foreground (crawls, index retry, status roll, alerts); Ctrl-C stops it."""
     settings = get_settings()
     _setup_logging(settings)
+    require_store(settings)
     services = Services.from_settings(settings)
 
     def started(running: RunningScheduler) -> None:
@@ -88,6 +90,7 @@ def jobs() -> None:
     """List the scheduler's jobs: schedule, next run, last run and its outcome."""
     settings = get_settings()
     _setup_logging(settings)
+    require_store(settings)
     services = Services.from_settings(settings)
     zone = ZoneInfo(settings.timezone)
     try:

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.commands.store_check import require_store
 from config.settings import get_settings
 from stdwatch.accounts import Role
 from stdwatch.store import create_engine_for, migrate
@@ -25,6 +26,7 @@ console = Console(stderr=True, soft_wrap=True)
 
 @contextmanager
 def _accounts() -> Iterator[AccountRepository]:
+    require_store(get_settings())
     engine = create_engine_for(get_settings().resolved_database_url)
     try:
         migrate(engine)

@@ -8,6 +8,7 @@ from api.deps import ServicesDep
 from api.documents.schemas import ChainOut, DocumentOut, RelatedOut, VersionOut
 from api.documents.service import Related, document_detail
 from api.errors import error_responses, only_params
+from api.studies.service import citing
 
 router = APIRouter(prefix="/api", tags=["documents"])
 
@@ -52,6 +53,7 @@ def get_document(doc_id: str, services: ServicesDep) -> DocumentOut:
         )
         if detail.chain
         else None,
+        studies=citing(services.repo, doc),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from stdwatch.chain import dates_in_force, in_chain_order
 from stdwatch.identifiers import parse_tbt_symbol
 from stdwatch.store import DocumentRepository, StoredDocument
 from stdwatch.store.repository import Link
@@ -49,24 +50,11 @@ class DocumentDetail:
     chain: NotificationChain | None = None
 
 
-_CHAIN_DATES = ("comment_deadline", "proposed_adoption", "proposed_entry_into_force")
-
-
-def _chain_order(symbol: str) -> tuple[Any, ...]:
-    return parse_tbt_symbol(symbol).suffixes
-
-
 def notification_chain(repo: DocumentRepository, doc: StoredDocument) -> NotificationChain | None:
     if doc.kind != "tbt_notification":
         return None
-    members = sorted(repo.editions(doc.code_key), key=lambda d: _chain_order(d.code))
-    current: dict[str, Any] = {}
-    for member in members:  # later documents of the chain override earlier ones
-        for key in _CHAIN_DATES:
-            if member.data.get(key) or member.data.get(f"{key}_text"):
-                current[key] = member.data.get(key)
-                current[f"{key}_text"] = member.data.get(f"{key}_text")
-                current[f"{key}_from"] = member.code
+    members = in_chain_order(repo.editions(doc.code_key))
+    current = dates_in_force(members)  # later documents of the chain override earlier ones
     documents = [
         Related(
             _tbt_relation(m.code) if m.code != doc.code_key else "base",

@@ -6,38 +6,19 @@ string so that an unknown parameter or undecodable text is refused instead of si
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from fastapi import APIRouter, Request
 
 from api.deps import ServicesDep
-from api.errors import BadRequest
+from api.search.export import router as export_router
+from api.search.request import search_query
 from api.search.schemas import HitOut, SearchOut
-from search.params import ParamError, openapi_parameters, query_from_params
-from search.query import SearchQuery
+from search.params import openapi_parameters
 
 router = APIRouter(prefix="/api", tags=["search"])
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"description": "A parameter is unknown or invalid; the message names it."},
     503: {"description": "The search engine is unavailable or its index must be rebuilt."},
 }
-
-
-def search_query(request: Request) -> SearchQuery:
-    """The validated SearchQuery of a request's query string; BadRequest names the faulty parameter."""
-    raw = request.scope.get("query_string", b"")
-    try:
-        text = raw.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
-    except UnicodeError:
-        raise BadRequest("the query string is not valid UTF-8 (percent-encode the text as UTF-8)") from None
-    params: dict[str, list[str]] = {}
-    for name, value in pairs:
-        params.setdefault(name, []).append(value)
-    try:
-        return query_from_params(params)
-    except ParamError as exc:
-        raise BadRequest(str(exc)) from None
 
 
 @router.get(
@@ -57,3 +38,6 @@ def search(request: Request, services: ServicesDep) -> SearchOut:
         facets=result.facets,
         hits=[HitOut.model_validate(h, from_attributes=True) for h in result.hits],
     )
+
+
+router.include_router(export_router)

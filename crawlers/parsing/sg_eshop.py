@@ -17,14 +17,8 @@ from parsel import Selector
 
 from crawlers.parsing.common import ParseError, text
 from crawlers.parsing.labels import adoptions, label_maps
-from stdwatch.identifiers import CodeError, parse_standard_code
+from stdwatch.identifiers import MAX_CODE_LENGTH, CodeError, Family, StandardCode, parse_standard_code
 
-# A Singapore code as the eShop prints it, with corrigenda/amendments and a reaffirmation year:
-# `SS 638:2018`, `SS ISO/IEC 42001:2024`, `TR 85:2021`, `SS 638:2018+C1:2020+A1:2022`, `SS 554:2016 (2021)`.
-_SG_CODE = re.compile(
-    r"(?P<edition>(?:SS|TR)(?: (?:ISO/IEC|ISO|IEC|EN|CP))? ?[A-Z]?\d{1,6}(?:[-.]\d{1,4}){0,4}(?: ?: ?\d{4})?)"
-    r"(?P<suffixes>(?: ?\+ ?[AC]\d{1,3}(?: ?: ?\d{4})?){0,10})(?: ?\((?P<reaffirmed>\d{4})\))?"
-)
 _ICS = re.compile(r"^(\d{2}(?:\.\d{3}(?:\.\d{2})?)?)\b")
 _MULTILINE = {"ics"}  # fields whose value goes on over several lines
 
@@ -74,32 +68,41 @@ def _pairs(chunks: list[str], labels: dict[str, str]) -> tuple[dict[str, str], i
     return found, first
 
 
-def _heading(chunks: list[str], stop: int) -> tuple[int, re.Match[str]] | None:
+def _singapore_code(chunk: str) -> StandardCode | None:
+    """The Singapore code a chunk is (SS, SS ISO/IEC/EN/CP, TR; with corrigenda, amendments and a
+    reaffirmation year), or None: a menu's `ISO 9001` or a title is not the product's heading."""
+    if len(chunk) > MAX_CODE_LENGTH:
+        return None
+    try:
+        code = parse_standard_code(chunk)
+    except CodeError:
+        return None
+    return code if code.family is Family.SS else None
+
+
+def _heading(chunks: list[str], stop: int) -> tuple[int, str] | None:
     for i, chunk in enumerate(chunks[:stop]):
-        if (match := _SG_CODE.fullmatch(chunk)) is not None:
-            return i, match
+        if _singapore_code(chunk) is not None:
+            return i, chunk
     return None
 
 
 def sg_code(printed: str) -> dict[str, str]:
-    """`code` for the record (the edition, while the code parser does not take SG suffixes), `code_printed`
-    as the page prints it, and the reaffirmation year when one is given."""
-    match = _SG_CODE.fullmatch(text(printed) or "")
-    if match is None:
+    """`code` for the record (the edition with its corrigenda and amendments), `code_published` as the page
+    prints it, and the reaffirmation year when one is given (`SS 554:2016 (2021)`)."""
+    shown = text(printed) or ""
+    code = _singapore_code(shown)
+    if code is None:
         raise ParseError(f"sg_standards: {printed!r} is not a Singapore standard code")
-    found = {"code_printed": match.group(0)}
-    try:
-        found["code"] = str(parse_standard_code(match.group(0)))
-    except CodeError:  # `SS 638:2018+C1:2020+A1:2022`, `SS 554:2016 (2021)`: see the issue 10 report
-        found["code"] = str(parse_standard_code(match["edition"]))
-    if match["reaffirmed"]:
-        found["reaffirmed"] = match["reaffirmed"]
+    found = {"code": str(code.identity), "code_published": shown}
+    if code.reaffirmed:
+        found["reaffirmed"] = code.reaffirmed
     return found
 
 
 def parse_product(page: str, url: str) -> dict[str, Any]:
-    """Record fields (interchange keys, plus `edition`, `pages`, `scope`, `availability`, `code_printed`)
-    from an eShop product page, given as HTML or as its visible text."""
+    """Record fields (interchange keys, plus `edition`, `pages`, `scope`, `reaffirmed` that the record keeps
+    and `availability` that it does not) from an eShop product page, given as HTML or as its visible text."""
     chunks = _chunks(page)
     fields, first_label = _pairs(chunks, label_maps()["sg_standards"]["labels"])
     stop = first_label if first_label is not None else len(chunks)
@@ -107,7 +110,7 @@ def parse_product(page: str, url: str) -> dict[str, Any]:
     if "code" in fields:
         printed = fields["code"]
     elif heading is not None:
-        printed = heading[1].group(0)
+        printed = heading[1]
     else:
         raise ParseError(
             "sg_standards: unknown layout, no Singapore standard code heading and no code label "

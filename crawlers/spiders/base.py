@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from crawlers.extensions import LOOKUP_FOUND_STAT
 from crawlers.items import RecordItem
 from crawlers.sources import source
 from crawlers.store import CrawlStore
@@ -77,6 +78,11 @@ class StdWatchSpider(scrapy.Spider):
             self.crawler.stats.inc_value("stdwatch/unchanged")
         return same
 
+    def found(self, answers: int = 1) -> None:
+        """Count what the source answered to a look-up by code; a look-up with no answer is `not_found`."""
+        if self.args.code and answers:
+            self.crawler.stats.inc_value(LOOKUP_FOUND_STAT, answers)
+
     def more_pages(self, page: int, pages: int, fresh: int) -> bool:
         """Follow the listing? Not when this page held nothing new (incremental), nor past max_pages."""
         if self.args.code or page >= pages:
@@ -95,6 +101,7 @@ class StdWatchSpider(scrapy.Spider):
         """The list-page flow every listing source shares: parse, request the detail page of each new or
         changed row, and go on to the next page while pages still hold something new."""
         listing = parse(response.text)
+        self.found(len(listing.rows))  # seen before or not, a listed row is the source knowing the code
         fresh = 0
         for row in listing.rows:
             if self.unchanged(row.source_id, row.fingerprint):

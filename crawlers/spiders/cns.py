@@ -53,6 +53,10 @@ class CnsSpider(StdWatchSpider):
 
     def parse_result(self, response: Response) -> Any:
         links = [href for href in response.css("a::attr(href)").getall() if "node=detail" in href]
+        if not links and self.args.code:
+            # No recorded empty answer exists: a result page without detail links is taken for "no such
+            # 總號" when looking one up, and for a changed layout (quarantine) when following the config's.
+            return
         if not links:
             raise ParseError("cns result list: no links to detail pages")
         for href in dict.fromkeys(links):
@@ -62,6 +66,7 @@ class CnsSpider(StdWatchSpider):
 
     def parse_detail(self, response: Response) -> Any:
         fields = labels.extract(response.text, "cns")
+        self.found()
         general = re.sub(r"^CNS\s*", "", fields["general_no"])
         code = f"CNS {general}" + (f" {fields['class_no']}" if fields.get("class_no") else "")
         data = {

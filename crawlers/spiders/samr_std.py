@@ -74,7 +74,9 @@ class SamrStdSpider(StdWatchSpider):
         yield from self.record_from_detail(response, std_samr.parse_detail, row)
 
     def parse_advanced(self, response: Response) -> Any:
-        for data in std_samr.parse_advanced_page(response.text):
+        records = std_samr.parse_advanced_page(response.text)
+        self.found(len(records))
+        for data in records:
             data["source_url"] = response.url
             yield RecordItem(
                 source_id=f"advanced:{data.get('code')}", url=response.url, data=data, fingerprint=None

@@ -71,6 +71,7 @@ class TbtSpsCnSpider(StdWatchSpider):
                 symbol = str(parse_tbt_symbol(row.get("tbtno") or ""))
             except CodeError:
                 continue  # SPS or national rows in the same list: not TBT notifications
+            self.found()
             data = {
                 "symbol": symbol,
                 "title_zh": text(row.get("tbtitle")),

@@ -101,6 +101,7 @@ class WtoEpingSpider(StdWatchSpider):
 
     def parse_search(self, response: Response, page: int) -> Any:
         items, total = self._search_page(response.text)
+        self.found(len(items))
         fresh = 0
         for raw in items:
             fingerprint = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()

@@ -6,8 +6,10 @@ and CJK bigrams made in Python, keyword fields, `prefix` queries, `match_phrase`
 `constant_score` / `bool` / `terms` / `range` / `ids` queries, `terms` and `filter` aggregations, field sorts,
 aliases. No analysis plugins, no scripts, never `query_string`.
 
-Ranking is the same as the SQLite backend's, so both pass one behaviour suite: code hits first; then documents
-whose title holds every query word (a constant score of 1), shorter titles first, newest first; then the rest.
+Ranking is the same as the SQLite backend's, so both pass one behaviour suite: code hits first (ordered in
+Python by search.codes.code_order); then consecutive tiers (`_tiers`: titles holding every query word, shorter
+titles first, then the rest newest first; current before replaced/withdrawn within each), each a filter with
+its own field sort, counted by one `filters` aggregation so a page asks only the tiers it spans. No scores.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -24,10 +27,10 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from search.analysis import Analyzer
 from search.base import IndexSchemaError, SearchBackend, SearchBackendError
-from search.codes import CodeQuery
+from search.codes import STALE_STATUSES, CodeQuery, code_order, part_prefixes
 from search.documents import SearchDocument, index_document
-from search.fields import FACETS, FIELDS, SCHEMA_VERSION, FieldType, FilterKind
-from search.highlight import hit_highlights
+from search.fields import FACETS, FIELDS, MULTI, SCHEMA_VERSION, FieldType, FilterKind, multi_values
+from search.highlight import bounded_title, hit_highlights
 from search.plan import Clause, Plan, TermMode, compile_query
 from search.query import SearchHit, SearchQuery, SearchResult, SortOrder
 
@@ -35,7 +38,9 @@ log = logging.getLogger(__name__)
 
 TEXT = {"type": "text", "analyzer": "whitespace", "norms": False}
 _ES_TYPES = {FieldType.KEYWORD: "keyword", FieldType.DATE: "date", FieldType.INTEGER: "integer"}
-_VALUE_FIELDS = tuple(f for f in FIELDS if not f.multi)  # multi-valued codes (ICS, HS) are indexed as tags
+# Multi-valued codes (ICS, CCS, HS) are indexed as tags for prefix filters, and as keyword lists of their values
+# (equality filters) or facet keys; OPEN filters are ranges over another field.
+_VALUE_FIELDS = tuple(f for f in FIELDS if not f.multi and f.filter is not FilterKind.OPEN)
 _TEXT_FIELDS = ("title_tok", "title_bg", "body_tok", "body_bg", "codes")
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
@@ -45,6 +50,7 @@ MAPPING: dict[str, Any] = {
         "code": {"type": "keyword"},
         "code_key": {"type": "keyword"},
         **{f.name: {"type": _ES_TYPES[f.type]} for f in _VALUE_FIELDS},
+        **{f.name: {"type": "keyword"} for f in MULTI},
         "title_len": {"type": "integer"},
         "seq": {"type": "long"},
         **{name: TEXT for name in _TEXT_FIELDS},
@@ -73,6 +79,10 @@ def _clause(clause: Clause, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> 
             should.append(
                 {"multi_match": {"query": term.text, "fields": list(word_fields), "type": "best_fields"}}
             )
+        elif term.mode is TermMode.WORDS:  # several stems, consecutive
+            should.append(
+                {"multi_match": {"query": term.text, "fields": list(word_fields), "type": "phrase"}}
+            )
         elif term.mode is TermMode.PREFIX:
             should += [{"prefix": {f: term.text}} for f in han_fields]
         else:
@@ -80,6 +90,55 @@ def _clause(clause: Clause, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> 
                 {"multi_match": {"query": " ".join(term.grams), "fields": list(han_fields), "type": "phrase"}}
             )
     return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+@dataclass(frozen=True)
+class _Tier:
+    """One slice of the ranking: the documents it holds (beyond the base query) and their order."""
+
+    query: dict[str, Any]
+    sort: list[Any]
+
+
+_NEWEST: list[Any] = [{"date": {"order": "desc", "missing": "_last"}}, {"seq": "desc"}]
+_OLDEST: list[Any] = [{"date": {"order": "asc", "missing": "_last"}}, {"seq": "asc"}]
+_STALE: dict[str, Any] = {"terms": {"status": sorted(STALE_STATUSES)}}
+_HIT_SOURCE = [
+    "payload",
+    "kind",
+    "code",
+    "region",
+    "member",
+    "status",
+    "date",
+    "deadline",
+    "notification_type",
+]
+
+
+def _tiers(plan: Plan, code_ids: list[str]) -> list[_Tier]:
+    """The ranking as consecutive tiers, the same as the SQLite backend's sort key: code hits come first
+    (apart); then titles holding every query word, shorter titles first; then the rest, newest first; within
+    each, current/upcoming before replaced/withdrawn (issue 11, item 4)."""
+    if plan.sort is not SortOrder.RELEVANCE:
+        return [_Tier({"match_all": {}}, _NEWEST if plan.sort is SortOrder.NEWEST else _OLDEST)]
+    not_codes = [{"ids": {"values": code_ids}}] if code_ids else []
+    fresh = {"bool": {"must_not": [_STALE, *not_codes]}}
+    stale = {"bool": {"filter": [_STALE], "must_not": not_codes}}
+    if not plan.ranks_by_title:
+        return [_Tier(fresh, _NEWEST), _Tier(stale, _NEWEST)]
+    in_title = {"bool": {"must": [_clause(c, _TITLE) for c in plan.clauses]}}
+    by_length = [{"title_len": "asc"}, *_NEWEST]
+    # Titles matching in the query's language before titles matching only through a translation (issue 11).
+    titled = [[in_title]]
+    if plan.has_cross_terms:
+        direct = {"bool": {"must": [_clause(c.direct, _TITLE) for c in plan.clauses]}}
+        titled = [[direct], [in_title, {"bool": {"must_not": [direct]}}]]
+    return [
+        *(_Tier({"bool": {"filter": [*t, status]}}, by_length) for t in titled for status in (fresh, stale)),
+        _Tier({"bool": {"filter": [fresh], "must_not": [in_title]}}, _NEWEST),
+        _Tier({"bool": {"filter": [stale], "must_not": [in_title]}}, _NEWEST),
+    ]
 
 
 def _filters(plan: Plan) -> list[dict[str, Any]]:
@@ -180,8 +239,10 @@ class ElasticsearchBackend(SearchBackend):
     def _source(self, doc: SearchDocument) -> dict[str, Any]:
         indexed = index_document(doc, self.analyzer)
         values = {f.name: doc.value(f.name) for f in _VALUE_FIELDS}
-        if doc.date:
-            values["date"] = doc.date.isoformat()
+        for f in _VALUE_FIELDS:
+            if f.type is FieldType.DATE and values[f.name]:
+                values[f.name] = values[f.name].isoformat()
+        values.update({f.name: multi_values(f, doc.value(f.name)) for f in MULTI})
         return {
             "id": doc.id,
             "code": doc.code,
@@ -191,7 +252,12 @@ class ElasticsearchBackend(SearchBackend):
             "seq": next(self._seq),
             **{name: " ".join(getattr(indexed, name)) for name in _TEXT_FIELDS},
             "tags": indexed.tags,
-            "payload": {"title": doc.title, "titles": doc.titles, "body": doc.body},
+            "payload": {
+                "title": doc.title,
+                "titles": doc.titles,
+                "body": doc.body,
+                "replaced_by": doc.replaced_by,
+            },
         }
 
     def _actions(self, docs: Iterable[SearchDocument], index: str) -> Iterator[dict[str, Any]]:
@@ -277,7 +343,8 @@ class ElasticsearchBackend(SearchBackend):
 
     # ------------------------------------------------------------------------------------------ searching
     def _code_ids(self, code: CodeQuery | None) -> list[str]:
-        """Code hits in order: the exact code, its other editions newest first, then longer codes."""
+        """Code hits in rank order (search.codes.code_order: exact code, other editions, parts, longer
+        numbers)."""
         if code is None:
             return []
         searches = [
@@ -287,13 +354,23 @@ class ElasticsearchBackend(SearchBackend):
                 "size": _CODE_LIMIT,
                 "sort": [{"date": {"order": "desc", "missing": "_last"}}, {"code": "desc"}],
             },
-            {"query": {"prefix": {"code": code.prefix}}, "size": _CODE_LIMIT, "sort": [{"code": "asc"}]},
+        ]
+        searches += [
+            {"query": {"prefix": {"code": p}}, "size": _CODE_LIMIT, "sort": [{"code": "asc"}]}
+            for p in (*part_prefixes(code), code.prefix)
         ]
         body: list[dict[str, Any]] = []
         for search in searches:
-            body += [{"index": self.alias}, {**search, "_source": False}]
+            body += [{"index": self.alias}, {**search, "_source": ["code", "code_key", "status", "date"]}]
         responses = self.client.msearch(searches=body)["responses"]
-        return list(dict.fromkeys(h["_id"] for r in responses for h in r["hits"]["hits"]))
+        found = {h["_id"]: h["_source"] for r in responses for h in r["hits"]["hits"]}
+
+        def order(doc_id: str) -> tuple[Any, ...]:
+            src = found[doc_id]
+            day = date.fromisoformat(src["date"]) if src.get("date") else None
+            return code_order(code, src["code"], src["code_key"], src.get("status"), day)
+
+        return sorted(found, key=order)
 
     def search(self, query: SearchQuery) -> SearchResult:
         self._check_schema()
@@ -314,20 +391,28 @@ class ElasticsearchBackend(SearchBackend):
         else:
             must += text
         base = {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(plan)}}
+        tiers = _tiers(plan, code_ids)
         summary = self.client.search(
-            index=self.alias, query=base, size=0, track_total_hits=True, aggs=self._aggregations(code_ids)
+            index=self.alias,
+            query=base,
+            size=0,
+            track_total_hits=True,
+            aggs=self._aggregations(code_ids, tiers),
         )
         total = int(summary["hits"]["total"]["value"])
         passing = {
             b["key"] for b in summary["aggregations"].get("codes", {}).get("ids", {}).get("buckets", [])
         }
         first = [i for i in code_ids if i in passing]
-        hits = self._page(plan, base, first)
+        counts = summary["aggregations"]["tiers"]["buckets"]
+        sized = [(t, int(counts[str(n)]["doc_count"])) for n, t in enumerate(tiers)]
+        hits = self._page(plan, base, first, sized)
         return SearchResult(total=total, hits=hits, facets=self._facets(summary["aggregations"]))
 
     @staticmethod
-    def _aggregations(code_ids: list[str]) -> dict[str, Any]:
+    def _aggregations(code_ids: list[str], tiers: list[_Tier]) -> dict[str, Any]:
         aggs: dict[str, Any] = {f: {"terms": {"field": f, "size": _FACET_SIZE}} for f in FACETS}
+        aggs["tiers"] = {"filters": {"filters": {str(n): t.query for n, t in enumerate(tiers)}}}
         if code_ids:
             aggs["codes"] = {
                 "filter": {"ids": {"values": code_ids}},
@@ -343,70 +428,51 @@ class ElasticsearchBackend(SearchBackend):
             facets[facet] = dict(sorted(pairs, key=lambda p: (-p[1], p[0])))
         return facets
 
-    def _page(self, plan: Plan, base: dict[str, Any], first: list[str]) -> list[SearchHit]:
+    def _page(
+        self, plan: Plan, base: dict[str, Any], first: list[str], tiers: list[tuple[_Tier, int]]
+    ) -> list[SearchHit]:
+        """Code hits, then each ranking tier in turn: a page spanning two tiers asks each for its share."""
         end = plan.offset + plan.size
         relevance = plan.sort is SortOrder.RELEVANCE
         lead = first[plan.offset : end] if relevance else []
         wanted = plan.size - len(lead)
-        start = max(0, plan.offset - len(first)) if relevance else plan.offset
+        skip = max(0, plan.offset - len(first)) if relevance else plan.offset
         sources: dict[str, dict[str, Any]] = {}
         rest: list[str] = []
-        if wanted > 0:
+        for tier, count in tiers:
+            if wanted <= 0:
+                break
+            if skip >= count:
+                skip -= count
+                continue
+            take = min(wanted, count - skip)
             response = self.client.search(
                 index=self.alias,
-                query=self._ranked(base, plan, first),
-                sort=self._sort(plan),
-                from_=start,
-                size=wanted,
-                source_includes=["payload", "kind", "code", "region", "member", "status", "date"],
+                query={"bool": {"filter": [base, tier.query]}},
+                sort=tier.sort,
+                from_=skip,
+                size=take,
+                source_includes=_HIT_SOURCE,
             )
             for hit in response["hits"]["hits"]:
                 rest.append(hit["_id"])
                 sources[hit["_id"]] = hit["_source"]
+            skip, wanted = 0, wanted - take
         if lead:
             for hit in self.client.mget(index=self.alias, ids=lead)["docs"]:
                 if hit.get("found"):
                     sources[hit["_id"]] = hit["_source"]
         terms = list(plan.highlight_terms)
-        return [self._hit(i, sources[i], terms) for i in lead + rest if i in sources]
+        return [self._hit(i, sources[i], terms, plan) for i in lead + rest if i in sources]
 
-    @staticmethod
-    def _ranked(base: dict[str, Any], plan: Plan, first: list[str]) -> dict[str, Any]:
-        query: dict[str, Any] = {"bool": {"filter": [base]}}
-        if first and plan.sort is SortOrder.RELEVANCE:
-            query["bool"]["must_not"] = [{"ids": {"values": first}}]
-        if plan.ranks_by_title:
-            in_title = {"bool": {"must": [_clause(c, _TITLE) for c in plan.clauses]}}
-            # Score 1/title_len inside the title tier (shorter titles first), 0 outside it.
-            query["bool"]["should"] = [
-                {
-                    "function_score": {
-                        "query": {"constant_score": {"filter": in_title}},
-                        "field_value_factor": {"field": "title_len", "modifier": "reciprocal", "missing": 1},
-                        "boost_mode": "replace",
-                    }
-                }
-            ]
-        return query
-
-    @staticmethod
-    def _sort(plan: Plan) -> list[Any]:
-        newest = [{"date": {"order": "desc", "missing": "_last"}}, {"seq": "desc"}]
-        if plan.sort is SortOrder.NEWEST:
-            return newest
-        if plan.sort is SortOrder.OLDEST:
-            return [{"date": {"order": "asc", "missing": "_last"}}, {"seq": "asc"}]
-        if not plan.ranks_by_title:
-            return newest
-        return [{"_score": "desc"}, *newest]
-
-    def _hit(self, doc_id: str, source: dict[str, Any], terms: list[str]) -> SearchHit:
+    def _hit(self, doc_id: str, source: dict[str, Any], terms: list[str], plan: Plan) -> SearchHit:
         payload = source["payload"]
+        titles = payload["titles"] or [payload["title"]]
         return SearchHit(
             id=doc_id,
             kind=source["kind"],
             code=source["code"],
-            title=payload["title"],
+            title=bounded_title(payload["title"]),
             highlight=hit_highlights(
                 payload["title"], payload["titles"], payload["body"], source["code"], terms, self.analyzer
             ),
@@ -414,4 +480,8 @@ class ElasticsearchBackend(SearchBackend):
             status=source.get("status"),
             region=source["region"],
             member=source.get("member"),
+            replaced_by=tuple(payload.get("replaced_by") or ()),
+            deadline=date.fromisoformat(source["deadline"]) if source.get("deadline") else None,
+            notification_type=source.get("notification_type"),
+            matched_via=plan.matched_via_text(titles, payload["body"], self.analyzer),
         )

@@ -27,9 +27,19 @@ import numpy as np
 
 from search.analysis import Analyzer
 from search.base import IndexSchemaError, SearchBackend, SearchBackendError
+from search.codes import code_order, is_stale, part_prefixes
 from search.documents import IndexedDocument, SearchDocument, index_document
-from search.fields import COLUMNS, FACETS, SCHEMA_VERSION, FieldType, FilterKind
-from search.highlight import hit_highlights
+from search.fields import (
+    COLUMNS,
+    DATE_COLUMNS,
+    FACETS,
+    MULTI,
+    SCHEMA_VERSION,
+    FieldType,
+    FilterKind,
+    multi_values,
+)
+from search.highlight import bounded_title, hit_highlights
 from search.plan import Clause, Plan, TermMode, compile_query
 from search.query import SearchHit, SearchQuery, SearchResult, SortOrder
 
@@ -37,6 +47,7 @@ _SQL_TYPES = {FieldType.KEYWORD: "TEXT", FieldType.DATE: "INTEGER", FieldType.IN
 _COLUMN_NAMES = tuple(f.name for f in COLUMNS)
 # Keyword columns held in memory, dictionary-encoded, for facets and equality filters.
 _ENCODED = tuple(f.name for f in COLUMNS if f.type is FieldType.KEYWORD and (f.facet or f.filter))
+_MULTI = tuple(f.name for f in MULTI)
 _TEXT_COLUMNS = ("title_tok", "title_bg", "body_tok", "body_bg", "codes", "tags")
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs(
@@ -46,6 +57,8 @@ CREATE INDEX IF NOT EXISTS docs_code ON docs(code);
 CREATE INDEX IF NOT EXISTS docs_code_key ON docs(code_key);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
   {", ".join(_TEXT_COLUMNS)}, tokenize="unicode61 remove_diacritics 0 tokenchars '_'");
+CREATE TABLE IF NOT EXISTS doc_values(rowid INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS doc_values_rowid ON doc_values(rowid);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 """
@@ -58,10 +71,14 @@ SQL_MATCH_ROWIDS = "SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?"
 SQL_CODE_EXACT = "SELECT rowid FROM docs WHERE code = ?"
 SQL_CODE_KEY = "SELECT rowid FROM docs WHERE code_key = ? ORDER BY date DESC, code DESC"
 SQL_CODE_PREFIX = "SELECT rowid FROM docs WHERE code >= ? AND code < ? ORDER BY code LIMIT 200"
+SQL_CODE_ROWS = "SELECT rowid, code, code_key, status, date FROM docs WHERE rowid IN ({})"
 SQL_FETCH = (
-    "SELECT rowid, id, kind, code, region, member, status, date, payload FROM docs WHERE rowid IN ({})"
+    "SELECT rowid, id, kind, code, region, member, status, date, deadline, notification_type, payload "
+    "FROM docs WHERE rowid IN ({})"
 )
-SQL_COLUMNS = f"SELECT rowid, date, title_len, {', '.join(_ENCODED)} FROM docs"
+SQL_COLUMNS = f"SELECT rowid, title_len, {', '.join(DATE_COLUMNS + _ENCODED)} FROM docs"
+SQL_VALUES = "SELECT rowid, field, value FROM doc_values"
+SQL_INSERT_VALUE = "INSERT INTO doc_values(rowid, field, value) VALUES (?, ?, ?)"
 PLANNED_QUERIES = {
     "match": SQL_MATCH_ROWIDS,
     "code_exact": SQL_CODE_EXACT,
@@ -79,11 +96,18 @@ class _Columns:
 
     generation: int
     alive: np.ndarray
-    date: np.ndarray
+    dates: dict[str, np.ndarray]
     year: np.ndarray
     title_len: np.ndarray
     encoded: dict[str, np.ndarray]
     labels: dict[str, list[str]]
+    # Multi-valued fields as (rowid, value code) pairs: filters and facets are isin/bincount over them.
+    pair_rows: dict[str, np.ndarray]
+    pair_codes: dict[str, np.ndarray]
+
+    @property
+    def date(self) -> np.ndarray:
+        return self.dates["date"]
 
     def code_of(self, facet: str, value: str) -> int:
         labels = self.labels[facet]
@@ -100,7 +124,7 @@ def _clause_expression(clause: Clause, columns: tuple[str, str]) -> str:
     han_columns, word_columns = columns
     alternatives = []
     for term in clause.terms:
-        if term.mode is TermMode.TOKEN:
+        if term.mode in (TermMode.TOKEN, TermMode.WORDS):  # WORDS: stems joined by spaces, an FTS5 phrase
             alternatives.append(f'{word_columns} : "{term.text}"')
         elif term.mode is TermMode.PREFIX:
             alternatives.append(f'{han_columns} : "{term.text}"*')
@@ -214,12 +238,30 @@ class SqliteFts5Backend(SearchBackend):
                 for rowid, d in enumerate(docs, start)
             ],
         )
+        conn.executemany(
+            SQL_INSERT_VALUE,
+            [
+                (rowid, f.name, value)
+                for rowid, d in enumerate(docs, start)
+                for f in MULTI
+                for value in multi_values(f, d.document.value(f.name))
+            ],
+        )
 
     @staticmethod
     def _doc_row(rowid: int, doc: SearchDocument) -> tuple[Any, ...]:
-        values = [_date_ord(doc.date) if f.type is FieldType.DATE else doc.value(f.name) for f in COLUMNS]
+        values = [
+            _date_ord(doc.value(f.name)) if f.type is FieldType.DATE else doc.value(f.name) for f in COLUMNS
+        ]
         payload = json.dumps(
-            {"title": doc.title, "titles": doc.titles, "body": doc.body, "ics": doc.ics, "hs": doc.hs},
+            {
+                "title": doc.title,
+                "titles": doc.titles,
+                "body": doc.body,
+                "ics": doc.ics,
+                "hs": doc.hs,
+                "replaced_by": doc.replaced_by,
+            },
             ensure_ascii=False,
         )
         return (rowid, doc.id, doc.code, doc.code_key, *values, len(doc.title), payload)
@@ -234,6 +276,7 @@ class SqliteFts5Backend(SearchBackend):
         if old:
             conn.executemany("DELETE FROM fts WHERE rowid = ?", old)
             conn.executemany("DELETE FROM docs WHERE rowid = ?", old)
+            conn.executemany("DELETE FROM doc_values WHERE rowid = ?", old)
 
     def delete(self, ids: Sequence[str]) -> None:
         with self._transaction("delete") as conn:
@@ -249,6 +292,7 @@ class SqliteFts5Backend(SearchBackend):
         with self._transaction("rebuild") as conn:
             conn.execute("DROP TABLE IF EXISTS fts")
             conn.execute("DROP TABLE IF EXISTS docs")
+            conn.execute("DROP TABLE IF EXISTS doc_values")
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
@@ -280,26 +324,46 @@ class SqliteFts5Backend(SearchBackend):
             rows = self._conn().execute(SQL_COLUMNS).fetchall()
             size = (max((r[0] for r in rows), default=0)) + 1
             alive = np.zeros(size, dtype=bool)
-            dates = np.full(size, _NO_DATE, dtype=np.int64)
+            dates = {name: np.full(size, _NO_DATE, dtype=np.int64) for name in DATE_COLUMNS}
             title_len = np.zeros(size, dtype=np.int32)
             encoded = {f: np.zeros(size, dtype=np.int32) for f in _ENCODED}
-            labels: dict[str, list[str]] = {f: [""] for f in _ENCODED}
-            index: dict[str, dict[str, int]] = {f: {} for f in _ENCODED}
-            for rowid, day, length, *values in rows:
+            labels: dict[str, list[str]] = {f: [""] for f in (*_ENCODED, *_MULTI)}
+            index: dict[str, dict[str, int]] = {f: {} for f in (*_ENCODED, *_MULTI)}
+
+            def code_of(facet: str, value: str) -> int:
+                code = index[facet].get(value)
+                if code is None:
+                    code = index[facet][value] = len(labels[facet])
+                    labels[facet].append(value)
+                return code
+
+            for rowid, length, *values in rows:
                 alive[rowid] = True
-                dates[rowid] = _NO_DATE if day is None else day
                 title_len[rowid] = length
-                for facet, value in zip(_ENCODED, values, strict=True):
+                for name, day in zip(DATE_COLUMNS, values, strict=False):
+                    dates[name][rowid] = _NO_DATE if day is None else day
+                for facet, value in zip(_ENCODED, values[len(DATE_COLUMNS) :], strict=True):
                     if value:
-                        code = index[facet].get(value)
-                        if code is None:
-                            code = index[facet][value] = len(labels[facet])
-                            labels[facet].append(value)
-                        encoded[facet][rowid] = code
+                        encoded[facet][rowid] = code_of(facet, value)
+            pairs: dict[str, tuple[list[int], list[int]]] = {f: ([], []) for f in _MULTI}
+            for rowid, name, value in self._conn().execute(SQL_VALUES):
+                if name in pairs and rowid < size:
+                    pairs[name][0].append(rowid)
+                    pairs[name][1].append(code_of(name, value))
             years = np.zeros(size, dtype=np.int32)
-            known = dates != _NO_DATE
-            years[known] = _years(dates[known])
-            self._columns = _Columns(generation, alive, dates, years, title_len, encoded, labels)
+            known = dates["date"] != _NO_DATE
+            years[known] = _years(dates["date"][known])
+            self._columns = _Columns(
+                generation,
+                alive,
+                dates,
+                years,
+                title_len,
+                encoded,
+                labels,
+                {f: np.asarray(p[0], dtype=np.int64) for f, p in pairs.items()},
+                {f: np.asarray(p[1], dtype=np.int32) for f, p in pairs.items()},
+            )
             return self._columns
 
     # ------------------------------------------------------------------------------------------ searching
@@ -322,22 +386,27 @@ class SqliteFts5Backend(SearchBackend):
         return alive
 
     def _code_rowids(self, plan: Plan, cols: _Columns) -> list[int]:
-        """Code hits in rank order (exact code, other editions newest first, longer codes), that pass the
-        prefix filters."""
+        """Code hits in rank order (search.codes.code_order: exact code, other editions, parts, longer
+        numbers), that pass the prefix filters."""
         code = plan.code
         if code is None:
             return []
         conn = self._conn()
-        ordered: dict[int, None] = {}
-        for sql, args in (
+        found: dict[int, None] = {}
+        lookups: list[tuple[str, tuple[str, ...]]] = [
             (SQL_CODE_EXACT, (code.exact,)),
             (SQL_CODE_KEY, (code.key,)),
-            (SQL_CODE_PREFIX, (code.prefix, code.prefix + "\uffff")),
-        ):
+        ]
+        lookups += [(SQL_CODE_PREFIX, (p, p + "\uffff")) for p in (*part_prefixes(code), code.prefix)]
+        for sql, args in lookups:
             for (rowid,) in conn.execute(sql, args):
                 if rowid < len(cols.alive):
-                    ordered.setdefault(rowid, None)
-        rowids = list(ordered)
+                    found.setdefault(rowid, None)
+        if not found:
+            return []
+        rows = conn.execute(SQL_CODE_ROWS.format(",".join("?" * len(found))), list(found)).fetchall()
+        rows.sort(key=lambda r: code_order(code, r[1], r[2], r[3], _day(r[4])))
+        rowids = [r[0] for r in rows]
         tags = _tags_expression(plan)
         if tags and rowids:
             passing = set(self._matching_rowids(tags, cols).tolist())
@@ -347,11 +416,16 @@ class SqliteFts5Backend(SearchBackend):
     def _filter_mask(self, rowids: np.ndarray, cols: _Columns, plan: Plan) -> np.ndarray:
         mask = np.ones(len(rowids), dtype=bool)
         for f in plan.filters:
-            if f.kind is FilterKind.EQUALITY:
-                codes = [cols.code_of(f.field, v) for v in f.values]
+            if f.kind is not FilterKind.EQUALITY:
+                continue
+            codes = [cols.code_of(f.field, v) for v in f.values]
+            if f.field in cols.pair_rows:
+                having = cols.pair_rows[f.field][np.isin(cols.pair_codes[f.field], codes)]
+                mask &= np.isin(rowids, having)
+            else:
                 mask &= np.isin(cols.encoded[f.field][rowids], codes)
-        for r in plan.ranges:  # the one range field is the document date
-            days = cols.date[rowids]
+        for r in plan.ranges:
+            days = cols.dates[r.field][rowids]
             mask &= days != _NO_DATE
             if r.low:
                 mask &= days >= r.low.toordinal()
@@ -366,6 +440,12 @@ class SqliteFts5Backend(SearchBackend):
             if facet == "year":
                 values, counts = np.unique(cols.year[rowids], return_counts=True)
                 pairs = [(str(v), int(c)) for v, c in zip(values, counts, strict=True) if v]
+            elif facet in cols.pair_rows:
+                selected = np.zeros(len(cols.alive), dtype=bool)
+                selected[rowids] = True
+                codes = cols.pair_codes[facet][selected[cols.pair_rows[facet]]]
+                counts = np.bincount(codes, minlength=len(cols.labels[facet]))
+                pairs = [(cols.labels[facet][i], int(c)) for i, c in enumerate(counts) if i and c]
             else:
                 counts = np.bincount(cols.encoded[facet][rowids], minlength=len(cols.labels[facet]))
                 pairs = [(cols.labels[facet][i], int(c)) for i, c in enumerate(counts) if i and c]
@@ -396,15 +476,27 @@ class SqliteFts5Backend(SearchBackend):
             return [int(r) for r in selected[_top(oldest_first, end)][start:end]]
         passing = np.isin(np.asarray(code_ids, dtype=np.int64), selected)
         first = [r for r, ok in zip(code_ids, passing.tolist(), strict=True) if ok]
+        # Within a tier, current/upcoming before replaced/withdrawn (issue 11, item 4).
+        stale = np.isin(cols.encoded["status"][selected], self._stale_codes(cols)).astype(np.int64) << 60
         if not plan.ranks_by_title:
             # No words to rank by: code hits first, then newest first.
-            return _merge(first, selected[_top(newest_first, end + len(first))], end)[start:end]
+            return _merge(first, selected[_top(stale | newest_first, end + len(first))], end)[start:end]
         title_match = _and(_clause_expression(c, _TITLE_COLUMNS) for c in plan.clauses)
         in_title = np.isin(selected, self._matching_rowids(title_match, cols), assume_unique=True)
-        # Title tier (shorter titles first), then newest: one int64 key, so only the page needs sorting.
+        # Tiers: titles matching in the query's language (0), titles matching only through a translation (1),
+        # the rest (2). Then shorter titles first, then newest: one int64 key, so only the page needs sorting.
+        tier = np.where(in_title, 0, 2).astype(np.int64)
+        if plan.has_cross_terms:
+            direct = _and(_clause_expression(c.direct, _TITLE_COLUMNS) for c in plan.clauses)
+            in_direct = np.isin(selected, self._matching_rowids(direct, cols), assume_unique=True)
+            tier[in_title & ~in_direct] = 1
         lengths = np.where(in_title, np.minimum(cols.title_len[selected], 1023), 0).astype(np.int64)
-        key = ((~in_title).astype(np.int64) << 61) | (lengths << 51) | newest_first
+        key = (tier << 61) | stale | (lengths << 50) | newest_first
         return _merge(first, selected[_top(key, end + len(first))], end)[start:end]
+
+    @staticmethod
+    def _stale_codes(cols: _Columns) -> list[int]:
+        return [i for i, label in enumerate(cols.labels["status"]) if i and is_stale(label)]
 
     def _hits(self, rowids: list[int], plan: Plan) -> list[SearchHit]:
         if not rowids:
@@ -414,33 +506,39 @@ class SqliteFts5Backend(SearchBackend):
         terms = list(plan.highlight_terms)
         hits = []
         for rowid in rowids:
-            _, doc_id, kind, code, region, member, status, day, payload = rows[rowid]
+            _, doc_id, kind, code, region, member, status, day, deadline, ntype, payload = rows[rowid]
             data = json.loads(payload)
             hits.append(
                 SearchHit(
                     id=doc_id,
                     kind=kind,
                     code=code,
-                    title=data["title"],
+                    title=bounded_title(data["title"]),
                     highlight=hit_highlights(
                         data["title"], data["titles"], data["body"], code, terms, self.analyzer
                     ),
                     status=status,
                     region=region,
                     member=member,
-                    date=date.fromordinal(day) if day not in (None, _NO_DATE) else None,
+                    date=_day(day),
+                    replaced_by=tuple(data.get("replaced_by", ())),
+                    deadline=_day(deadline),
+                    notification_type=ntype,
+                    matched_via=plan.matched_via_text(
+                        data["titles"] or [data["title"]], data["body"], self.analyzer
+                    ),
                 )
             )
         return hits
 
 
-_DATE_BITS, _ROWID_BITS = 21, 30
+_DATE_BITS, _ROWID_BITS = 21, 29
 _DATE_MAX, _ROWID_MAX = (1 << _DATE_BITS) - 1, (1 << _ROWID_BITS) - 1
 
 
 def _date_key(rowids: np.ndarray, dates: np.ndarray, newest: bool = True) -> np.ndarray:
     """Ascending int64 sort key by date (undated always last), ties by indexing order (latest first when
-    newest). Fits in 51 bits, leaving room above for relevance tiers."""
+    newest). Fits in 50 bits, leaving room above for relevance tiers."""
     dated = dates != _NO_DATE
     age = np.where(dated, (_DATE_MAX - 1 - dates) if newest else dates, _DATE_MAX).astype(np.int64)
     tie = (_ROWID_MAX - rowids) if newest else rowids
@@ -466,6 +564,10 @@ def _merge(first: list[int], rest: np.ndarray, end: int) -> list[int]:
             seen.add(rowid)
             out.append(rowid)
     return out
+
+
+def _day(ordinal: int | None) -> date | None:
+    return date.fromordinal(ordinal) if ordinal not in (None, _NO_DATE) else None
 
 
 def _years(days: np.ndarray) -> np.ndarray:

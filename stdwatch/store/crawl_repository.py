@@ -89,6 +89,20 @@ class CrawlRepository:
         with self.engine.connect() as conn:
             return [RunInfo(**row._mapping) for row in conn.execute(query)]
 
+    def lookups(self, codes: Sequence[str]) -> dict[str, dict[str, str]]:
+        """code -> {spider: finish reason of its latest look-up by that code} (`not_found`, `finished`, ...):
+        what the watch-list refresh (or a user's `--code`) last got for each code at each source."""
+        code = _RUNS.c.args["code"].as_string()
+        query = select(code.label("code"), _RUNS.c.spider, _RUNS.c.finish_reason).order_by(_RUNS.c.id)
+        found: dict[str, dict[str, str]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(codes), 500):
+                rows = conn.execute(query.where(code.in_(codes[start : start + 500])))
+                for row in rows:  # oldest first: the latest look-up wins
+                    if row.finish_reason is not None:
+                        found.setdefault(row.code, {})[row.spider] = row.finish_reason
+        return found
+
     # ------------------------------------------------------------------------------------------ quarantine
     def quarantine(self, spider: str, url: str, reason: str, body: str) -> None:
         digest = hashlib.sha256(body.encode("utf-8", "replace")).hexdigest()

@@ -133,23 +133,27 @@ class DocumentRepository:
         now = seen_at or utcnow()
         records = list(records)
         result = UpsertResult()
+        ids = [r.id for r in records]  # `id` slugs the code on every call: once per record is enough
         with self.engine.begin() as conn:
-            before = self._states(conn, records)
+            before = self._states(conn, records, ids)
             states = dict(before)
             versions: list[dict[str, Any]] = []
-            for record in records:
-                state = states.get(record.id)
-                full = apply_update(state.record() if state else None, record)
+            changed: dict[str, None] = {}  # ordered set: a list's `in` made batches quadratic
+            for doc_id, record in zip(ids, records, strict=True):
+                state = states.get(doc_id)
+                # A new document is the record itself: apply_update would only copy it to drop the
+                # stated-fields marker, which is no part of its content (to_json, the hash, equality).
+                full = apply_update(state.record(), record) if state else record
                 data = to_json(full)
                 digest = json_hash(data)
                 if state is not None and state.digest == digest:
                     result.unchanged += 1
                     continue
                 version = state.version + 1 if state else 1
-                states[record.id] = _State(digest, version, full, data)
+                states[doc_id] = _State(digest, version, full, data)
                 versions.append(
                     {
-                        "document_id": record.id,
+                        "document_id": doc_id,
                         "version": version,
                         "content_hash": digest,
                         "data": data,
@@ -160,8 +164,8 @@ class DocumentRepository:
                     result.new += 1
                 else:
                     result.updated += 1
-                if record.id not in result.changed_ids:
-                    result.changed_ids.append(record.id)
+                changed[doc_id] = None
+            result.changed_ids.extend(changed)
             self._write(conn, before, states, versions, now)
         return result
 
@@ -171,12 +175,12 @@ class DocumentRepository:
         return self.upsert_many([non_empty_update(r) for r in records], seen_at)
 
     @staticmethod
-    def _states(conn: Any, records: list[Record]) -> dict[str, _State]:
-        """Stored hash and version of the documents these records name; the stored data only where a record
-        states part of a document and must merge onto it."""
-        partial = {r.id for r in records if r.stated_fields is not None}
+    def _states(conn: Any, records: list[Record], ids: list[str]) -> dict[str, _State]:
+        """Stored hash and version of the documents these records (with these ids) name; the stored data only
+        where a record states part of a document and must merge onto it."""
+        partial = {i for i, r in zip(ids, records, strict=True) if r.stated_fields is not None}
         states: dict[str, _State] = {}
-        for chunk in _chunks(list(dict.fromkeys(r.id for r in records))):
+        for chunk in _chunks(list(dict.fromkeys(ids))):
             query = select(_DOCS.c.id, _DOCS.c.content_hash, _DOCS.c.version).where(_DOCS.c.id.in_(chunk))
             rows = conn.execute(query)
             states.update({row.id: _State(row.content_hash, row.version) for row in rows})
@@ -186,10 +190,10 @@ class DocumentRepository:
         return states
 
     @staticmethod
-    def _document_row(record: Record, state: _State, now: datetime) -> dict[str, Any]:
+    def _document_row(doc_id: str, record: Record, state: _State, now: datetime) -> dict[str, Any]:
         code = record.code if isinstance(record, StandardRecord) else record.symbol
         return {
-            "id": record.id,
+            "id": doc_id,
             "kind": record.kind.value,
             "code": code,
             "code_key": record.key,
@@ -211,7 +215,9 @@ class DocumentRepository:
         now: datetime,
     ) -> None:
         changed = [(doc_id, s.full, s) for doc_id, s in after.items() if s.full is not None]
-        inserts = [self._document_row(full, s, now) for doc_id, full, s in changed if doc_id not in before]
+        inserts = [
+            self._document_row(doc_id, full, s, now) for doc_id, full, s in changed if doc_id not in before
+        ]
         updates = [
             {"b_id": doc_id, "b_version": s.version, "b_hash": s.digest, "b_data": s.data, "b_now": now}
             for doc_id, full, s in changed

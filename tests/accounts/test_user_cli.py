@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from config.settings import get_settings
 from stdwatch.accounts import Role
-from stdwatch.store import create_engine_for
+from stdwatch.store import create_engine_for, migrate
 from stdwatch.store.accounts import AccountRepository
 
 runner = CliRunner()
@@ -28,6 +28,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def accounts(data_dir: Path) -> Iterator[AccountRepository]:
     engine = create_engine_for(f"sqlite:///{data_dir / 'stdwatch.sqlite3'}")
+    migrate(engine)  # what `stdwatch init` does: only init and demo create a store
     yield AccountRepository(engine)
     engine.dispose()
 
@@ -79,7 +80,7 @@ def test_user_key_issues_another_working_key(accounts: AccountRepository) -> Non
     assert accounts.authenticate(new).role is Role.SUBSCRIBER  # type: ignore[union-attr]
 
 
-def test_user_errors_are_named_and_exit_1() -> None:
+def test_user_errors_are_named_and_exit_1(accounts: AccountRepository) -> None:
     missing = runner.invoke(app, ["user", "key", "--email", "nobody@example.com"])
     assert missing.exit_code == 1 and "no user with email nobody@example.com" in missing.output
     args = ["user", "create", "--email", "a@b.example", "--name", "A", "--org", "Acme"]

@@ -31,6 +31,11 @@ SEARCHES = [
     {"q": "标准", "region": ["tw"]},
     {"member": ["USA"]},
     {"q": "GB/T 24823"},
+    # the filters of issue 11: single- and multi-valued equality, CCS prefix, notification type
+    {"family": ["industry"], "q": "茶"},
+    {"degree": ["IDT"]},
+    {"ccs": ["K"]},
+    {"notification_type": ["addendum"]},
 ]
 
 
@@ -146,7 +151,8 @@ def test_watch_lists_follow_editions_withdrawals_replacements_and_effective_date
     sub = add_subscription(services, "watchlist", codes=["GB/T 24823-2017", "G/TBT/N/USA/2100"])
     old = {"code": "GB/T 24823-2017", "title_zh": "普通照明用LED模块 性能要求", "status": "current"}
     services.flow.ingest([record_from_json(old)])
-    assert alerts(services, sub) == []  # the watched edition itself arriving is no event
+    services.flow.ingest([record_from_json({"symbol": "G/TBT/N/USA/2100", "title": "Lithium batteries"})])
+    assert alerts(services, sub) == []  # the watched edition or symbol itself arriving is no event
     services.flow.ingest(
         [
             record_from_json(

@@ -70,3 +70,42 @@ def test_a_moved_deadline_earns_a_new_reminder(services: Services, smtp: SmtpSer
     services.repo.upsert_many([_notification("G/TBT/N/USA/1", 12)])  # an addendum extended the period
     assert queue_reminders(services, TODAY + timedelta(days=6)) == 1
     assert queue_reminders(services, TODAY + timedelta(days=7)) == 0
+
+
+def test_an_addendum_extending_the_period_moves_the_reminder(services: Services, smtp: SmtpServer) -> None:
+    engine = services.repo.engine
+    base = _notification("G/TBT/N/USA/7", 3)  # the original deadline: inside the window today
+    addendum = tbt(
+        "G/TBT/N/USA/7/Add.1",
+        "USA",
+        title="Notification G/TBT/N/USA/7, Addendum 1: comment period extended",
+        comment_deadline=(TODAY + timedelta(days=20)).isoformat(),
+    )
+    services.repo.upsert_many([base, addendum])
+    sub = add_subscription(engine, add_org(engine), "follows base and addendum")
+    add_recipient(engine, sub, "f@example.com")
+    outbox = OutboxRepository(engine)
+    outbox.add_alerts(
+        [NewAlert(sub, "g-tbt-n-usa-7", 1, "new"), NewAlert(sub, addendum.id, 1, "new")],
+        now=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    assert queue_reminders(services, TODAY) == 0  # the original date is no longer in force
+    extended = TODAY + timedelta(days=13)  # 7 days (the setting) before the extended deadline
+    assert queue_reminders(services, extended) == 1  # one for the chain, though two of its documents followed
+    assert queue_reminders(services, extended) == 0
+    assert queue_reminders(services, extended + timedelta(days=1)) == 0
+    [reminder] = [a for a in outbox.alerts_of(sub) if a.reason == "deadline_reminder"]
+    assert reminder.document_id == "g-tbt-n-usa-7"  # named by the base notification
+    assert reminder.details == {
+        "deadline": (TODAY + timedelta(days=20)).isoformat(),
+        "days_left": 7,
+        "deadline_from": "G/TBT/N/USA/7/Add.1",
+    }
+
+    moment = datetime(2026, 3, 15, 1, 0, tzinfo=UTC)
+    make_digests(services, moment)
+    flush_outbox(services, moment)
+    texts = [m.message.get_body(("plain",)).get_content() for m in smtp.messages]  # type: ignore[union-attr]
+    section = next(t for t in texts if "== 评议截止提醒 ==" in t).split("== 评议截止提醒 ==")[1]
+    assert re.findall(r"^\* (\S+)", section.replace("\r\n", "\n"), re.M) == ["G/TBT/N/USA/7"]
+    assert "距评议截止还有 7 天" in section

@@ -14,7 +14,21 @@ def test_chinese_query_simplified_and_traditional(client: TestClient) -> None:
     hit = simplified["hits"][0]
     assert set(hit) >= {"id", "kind", "code", "title", "highlight"}
     assert "<mark>" in hit["highlight"]["title"]
-    assert set(simplified["facets"]) == {"kind", "region", "member", "status", "year"}
+    assert set(simplified["facets"]) == {
+        "kind",
+        "region",
+        "member",
+        "status",
+        "family",
+        "level",
+        "year",
+        "ics",
+        "ccs",
+        "hs",
+        "degree",
+        "committee",
+        "notification_type",
+    }
 
 
 def test_filters_and_paging_params(client: TestClient) -> None:
@@ -51,8 +65,11 @@ def test_code_query_finds_the_record_first(client: TestClient) -> None:
         ({"date_from": "2024-13-01"}, "date_from"),
         ({"date_from": ""}, "date_from: empty value"),
         ({"member": ""}, "member: empty value"),
-        ({"ccs": "K82"}, "ccs: unknown parameter"),
-        ({"open_for_comments": "true"}, "accepted parameters are q, kind"),
+        ({"ccs": "K823"}, "ccs"),
+        ({"degree": "EQV"}, "degree: unknown value"),
+        ({"family": "galaxy"}, "family: unknown value"),
+        ({"open_for_comments": "maybe"}, "open_for_comments: unknown value"),
+        ({"colour": "red"}, "colour: unknown parameter; accepted parameters are q, kind"),
         ({"date_to": "0"}, "date_to"),
         ({"ics": "abc"}, "ics"),
         ({"hs": "85x"}, "hs"),
@@ -63,6 +80,34 @@ def test_bad_requests_are_4xx_with_a_message(client: TestClient, params: dict, f
     response = client.get("/api/search", params=params)
     assert 400 <= response.status_code < 500
     assert fragment in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"ccs": "K82"}, {"GB/T 45565-2025"}),
+        ({"degree": "IDT", "family": "GB"}, {"GB 4706.17-2010", "GB 6675-1986"}),
+        ({"family": "group", "q": "茶"}, None),
+        ({"notification_type": "revision"}, {"G/TBT/N/CHN/327/Rev.1"}),
+        ({"deadline_from": "2013-01-01", "deadline_to": "2013-12-31"}, None),
+    ],
+)
+def test_issue11_filters_answer(client: TestClient, params: dict, expected: set[str] | None) -> None:
+    """The parameters that answered 400 "unknown parameter" before issue 11 now filter."""
+    body = client.get("/api/search", params={**params, "size": 100})
+    assert body.status_code == 200, body.text
+    codes = {h["code"] for h in body.json()["hits"]}
+    assert codes and body.json()["total"] == len(codes)
+    if expected is not None:
+        assert codes == expected
+
+
+def test_open_for_comments_is_a_filter(client: TestClient) -> None:
+    closed = client.get("/api/search", params={"open_for_comments": "false", "size": 100}).json()
+    opened = client.get("/api/search", params={"open_for_comments": "true", "size": 100}).json()
+    notifications = client.get("/api/search", params={"kind": "tbt_notification", "size": 1}).json()
+    assert closed["total"] > 0 and closed["total"] + opened["total"] < notifications["total"]
+    assert all(h["deadline"] for h in closed["hits"])
 
 
 @pytest.mark.parametrize("q", ['"', "*", "NEAR(", "((", "')--", "\x00", "𠀀", "%", "AND"])

@@ -36,6 +36,7 @@ def _raw_get(port: int, target: bytes) -> tuple[int, bytes]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     env = {**os.environ, "STDWATCH_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
     cli = [sys.executable, "-m", "api.cli"]
+    subprocess.run([*cli, "init"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*cli, "load", str(DEMO_RECORDS)], env=env, cwd=ROOT, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen(

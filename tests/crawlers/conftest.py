@@ -26,8 +26,11 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def stdwatch(data_dir: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run the `stdwatch` command in its own process, as a user (or the scheduler) would."""
+def stdwatch(
+    data_dir: Path, stores: tuple[DocumentRepository, CrawlRepository]
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the `stdwatch` command in its own process, as a user (or the scheduler) would, on a created store
+    (`stores` migrates it, as `stdwatch init` does)."""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "STDWATCH_DATA_DIR": str(data_dir)}

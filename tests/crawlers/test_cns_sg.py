@@ -69,7 +69,7 @@ SG_PAGE = SYNTHETIC / "sg_standards" / "synthetic_SSPdtDetail_SS638-2018.html"
 SG_GUID = "fd1f48ab-6e55-49f4-a725-5addcb22654e"
 SS_638 = {
     "code": "SS 638:2018",
-    "code_printed": "SS 638:2018",
+    "code_published": "SS 638:2018",
     "title_en": "Code of practice for electrical installations",
     "status": "Current",
     "edition": "2018",
@@ -123,19 +123,24 @@ def test_singapore_page_without_code_or_labels_is_quarantined(replay: ReplayServ
 @pytest.mark.parametrize(
     ("printed", "expected"),
     [
-        ("SS 638:2018", {"code": "SS 638:2018", "code_printed": "SS 638:2018"}),
-        ("SS ISO/IEC 42001:2024", {"code": "SS ISO/IEC 42001:2024", "code_printed": "SS ISO/IEC 42001:2024"}),
-        ("TR 85:2021", {"code": "TR 85:2021", "code_printed": "TR 85:2021"}),
-        ("SS 638:2018+A1:2022", {"code": "SS 638:2018+A1:2022", "code_printed": "SS 638:2018+A1:2022"}),
-        # until the code parser takes corrigenda and reaffirmations, the record keeps the edition, the page's
-        # spelling stays beside it (see the issue 10 report for what the parser must accept)
+        ("SS 638:2018", {"code": "SS 638:2018", "code_published": "SS 638:2018"}),
         (
-            "SS 638:2018+C1:2020+A1:2022",
-            {"code": "SS 638:2018", "code_printed": "SS 638:2018+C1:2020+A1:2022"},
+            "SS ISO/IEC 42001:2024",
+            {"code": "SS ISO/IEC 42001:2024", "code_published": "SS ISO/IEC 42001:2024"},
+        ),
+        ("TR 85:2021", {"code": "TR 85:2021", "code_published": "TR 85:2021"}),
+        ("SS 638:2018+A1:2022", {"code": "SS 638:2018+A1:2022", "code_published": "SS 638:2018+A1:2022"}),
+        # corrigenda and amendments belong to the code; a reaffirmation year does not (same edition)
+        (
+            "SS 638 : 2018 + C1 : 2020 + A1 : 2022",
+            {
+                "code": "SS 638:2018+C1:2020+A1:2022",
+                "code_published": "SS 638 : 2018 + C1 : 2020 + A1 : 2022",
+            },
         ),
         (
             "SS 554:2016 (2021)",
-            {"code": "SS 554:2016", "code_printed": "SS 554:2016 (2021)", "reaffirmed": "2021"},
+            {"code": "SS 554:2016", "code_published": "SS 554:2016 (2021)", "reaffirmed": "2021"},
         ),
     ],
 )

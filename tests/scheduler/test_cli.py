@@ -78,6 +78,9 @@ def _start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
 
 def test_second_scheduler_is_refused_and_first_stops_on_sigterm(tmp_path: Path) -> None:
     env = {**os.environ, "STDWATCH_DATA_DIR": str(tmp_path / "data")}
+    subprocess.run(
+        [sys.executable, "-m", "api.cli", "init"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     first = _start(env, "--no-crawl")
     try:
         holder = _wait_for_lock(tmp_path, first)

@@ -83,7 +83,10 @@ def test_fixed_jobs_fire_when_the_issue_asks() -> None:
         "alerts.reminders",
         "alerts.flush",
         "alerts.confirmations",
+        "watchlists.refresh",
     }
+    # 2026-03-01 is a Sunday: the weekly watch-list refresh is next due a week on, at 05:00 local time
+    assert fire_times(spec("watchlists.refresh"), start, 1) == [datetime(2026, 3, 8, 5, 0, tzinfo=SHANGHAI)]
 
 
 def test_a_bad_schedule_names_the_source(tmp_path: Path) -> None:

@@ -71,10 +71,17 @@ def query(
     size: int = 20,
     date_from: date | None = None,
     date_to: date | None = None,
+    deadline_from: date | None = None,
+    deadline_to: date | None = None,
+    as_of: date | None = None,
     **filters: tuple[str, ...],
 ) -> SearchQuery:
     ranges = {"date": (date_from, date_to)} if date_from or date_to else {}
-    return SearchQuery(text=text, filters=filters, ranges=ranges, sort=sort, page=page, size=size)
+    if deadline_from or deadline_to:
+        ranges["deadline"] = (deadline_from, deadline_to)
+    return SearchQuery(
+        text=text, filters=filters, ranges=ranges, sort=sort, page=page, size=size, as_of=as_of
+    )
 
 
 def _all(backend: SearchBackend, **kw: object) -> list[str]:
@@ -111,7 +118,8 @@ def test_synonyms_widen_the_query(backend: SearchBackend) -> None:
 
 def test_every_word_must_match(backend: SearchBackend) -> None:
     both = set(_all(backend, text="电动自行车 锂电池"))
-    assert both == {"gb-43854-2024", "cns-99901"}
+    # SGP/99 "Lithium-ion batteries for e-bikes" holds both words in English (glossary translations, issue 11).
+    assert both == {"gb-43854-2024", "cns-99901", "g-tbt-n-sgp-99"}
 
 
 def test_highlight_shows_original_characters(backend: SearchBackend) -> None:
@@ -357,6 +365,23 @@ EVALUATOR_QUERIES = [
     {"text": "lithium", "hs": ("8507",)},
     {"date_from": date(2019, 1, 1), "date_to": date(2019, 12, 31)},
     {"text": "标准", "date_from": date(2024, 1, 1)},
+    # the filters of issue 11
+    {"family": ("group",)},
+    {"family": ("GB", "GB/T")},
+    {"level": ("national",)},
+    {"ccs": ("K",)},
+    {"ccs": ("K82", "Y09")},
+    {"degree": ("IDT",)},
+    {"degree": ("MOD", "NEQ")},
+    {"adopted": ("ISO 9001",)},
+    {"committee": ("State Administration for Market Regulation, National Standardization Administration",)},
+    {"notification_type": ("addendum",)},
+    {"notification_type": ("revision", "corrigendum")},
+    {"text": "GB 6675", "degree": ("IDT",)},
+    {"text": "玩具", "level": ("national",)},
+    {"open_for_comments": ("true",), "as_of": date(2013, 1, 1)},
+    {"open_for_comments": ("false",), "as_of": date(2013, 1, 1)},
+    {"deadline_from": date(2013, 1, 1), "deadline_to": date(2016, 12, 31)},
 ]
 
 
@@ -376,16 +401,19 @@ def test_code_hits_obey_classification_filters(backend: SearchBackend) -> None:
 @pytest.mark.parametrize("text", ["锂电池", "标准", "玩具", "LED", "安全 要求", "电动自行车"])
 def test_relevance_order_follows_the_documented_tiers(backend: SearchBackend, analyzer, text: str) -> None:
     """Titles holding every word first, shorter titles first, then newest first (undated last), then the rest
-    newest first; ties in index order, latest first (README, search/plan.py)."""
+    newest first; within each tier current/upcoming before replaced/withdrawn; ties in index order, latest first
+    (README, search/plan.py)."""
     plan = compile_query(query(text), analyzer)
     assert plan.code is None
     position = {d.id: i for i, d in enumerate(DOCS)}
 
-    def key(d: SearchDocument) -> tuple[int, int, int, int]:
+    def key(d: SearchDocument) -> tuple[int, bool, int, int, int]:
         indexed = index_document(d, analyzer)
         title = plan.title_matches(indexed)
+        tier = 0 if plan.direct_title_matches(indexed) else 1 if title else 2  # cross-language titles: 1
         age = -d.date.toordinal() if d.date else 1
-        return (0 if title else 1, min(len(d.title), 1023) if title else 0, age, -position[d.id])
+        stale = d.status in ("replaced", "withdrawn")
+        return (tier, stale, min(len(d.title), 1023) if title else 0, age, -position[d.id])
 
     expected = [d.id for d in sorted((d for d in DOCS if plan.matches(index_document(d, analyzer))), key=key)]
     assert _all(backend, text=text) == expected

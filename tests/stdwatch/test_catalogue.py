@@ -105,6 +105,7 @@ def test_import_then_check_a_company_list(tmp_path: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
+    assert _stdwatch(data, "init").returncode == 0
     assert _stdwatch(data, "load", str(records)).returncode == 0
     company = _csv(
         tmp_path / "ours.csv",

@@ -115,7 +115,9 @@ def test_huge_numbers_in_cells_are_rejected_rows(tmp_path: Path) -> None:
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     monkeypatch.setenv("STDWATCH_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
-    yield CliRunner()
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0  # only init and demo create a store
+    yield runner
     get_settings.cache_clear()
 
 

@@ -1,4 +1,3 @@
-
 """Standard codes and TBT symbols as real sources print them."""
 
 from __future__ import annotations
@@ -8,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stdwatch.identifiers import (
+    Amendment,
     CodeError,
     Family,
     Region,
@@ -74,7 +74,104 @@ def test_variant_spellings_are_one_code(spelling: str) -> None:
 def test_key_drops_the_edition_and_amendments() -> None:
     assert parse_standard_code("GB/T 19001-2016").key == "GB/T 19001"
     assert parse_standard_code("IEC 60335-1:2020+A1:2023").key == "IEC 60335-1"
-    assert parse_standard_code("IEC 60335-1:2020+A1:2023").amendments == ("A1:2023",)
+    assert parse_standard_code("IEC 60335-1:2020+A1:2023").amendments == (Amendment("A", 1, "2023"),)
+
+
+# Singapore codes with corrigenda, amendments, reaffirmation years and the eShop's spacing (issue 10, item 11).
+SINGAPORE = [
+    (
+        "SS 638:2018+C1:2020+A1:2022",
+        "SS 638:2018+C1:2020+A1:2022",
+        "SS 638",
+        "2018",
+        ("C1:2020", "A1:2022"),
+        None,
+    ),
+    (
+        "SS 638 : 2018 + C1 : 2020 + A1 : 2022",
+        "SS 638:2018+C1:2020+A1:2022",
+        "SS 638",
+        "2018",
+        ("C1:2020", "A1:2022"),
+        None,
+    ),
+    ("SS 554:2016 (2021)", "SS 554:2016 (2021)", "SS 554", "2016", (), "2021"),
+    ("SS 554 : 2016(2021)", "SS 554:2016 (2021)", "SS 554", "2016", (), "2021"),
+    ("SS 638:2018+A1:2022 (2023)", "SS 638:2018+A1:2022 (2023)", "SS 638", "2018", ("A1:2022",), "2023"),
+    ("BS 7671+A1-A3 : 2008", "BS 7671:2008+A1+A2+A3", "BS 7671", "2008", ("A1", "A2", "A3"), None),
+    ("BS 7671:2008+A1-A3", "BS 7671:2008+A1+A2+A3", "BS 7671", "2008", ("A1", "A2", "A3"), None),
+    ("SS ISO 9001:2015", "SS ISO 9001:2015", "SS ISO 9001", "2015", (), None),
+    (
+        "SS IEC 60335-1:2020+A1:2023",
+        "SS IEC 60335-1:2020+A1:2023",
+        "SS IEC 60335-1",
+        "2020",
+        ("A1:2023",),
+        None,
+    ),
+    (
+        "SS ISO/IEC 27001:2022+AMD 1:2024",
+        "SS ISO/IEC 27001:2022+A1:2024",
+        "SS ISO/IEC 27001",
+        "2022",
+        ("A1:2024",),
+        None,
+    ),
+    ("SS EN 1176-1:2017", "SS EN 1176-1:2017", "SS EN 1176-1", "2017", (), None),
+    ("SS CP 5:1998", "SS CP 5:1998", "SS CP 5", "1998", (), None),
+    ("TR 25:2016+C1:2017", "TR 25:2016+C1:2017", "TR 25", "2016", ("C1:2017",), None),
+    ("IEC 60335-1:2010+COR1:2011", "IEC 60335-1:2010+C1:2011", "IEC 60335-1", "2010", ("C1:2011",), None),
+]
+
+
+@pytest.mark.parametrize(("printed", "normalized", "key", "year", "amendments", "reaffirmed"), SINGAPORE)
+def test_singapore_codes_with_amendments_corrigenda_and_reaffirmation(
+    printed: str, normalized: str, key: str, year: str, amendments: tuple[str, ...], reaffirmed: str | None
+) -> None:
+    code = parse_standard_code(printed)
+    assert str(code) == normalized
+    assert (code.key, code.year, code.reaffirmed) == (key, year, reaffirmed)
+    assert tuple(str(a) for a in code.amendments) == amendments
+    assert parse_standard_code(str(code)) == code and str(parse_standard_code(str(code))) == normalized
+    assert code.family is (Family.OTHER if key.startswith("BS") else code.family)
+    if not key.startswith(("BS", "IEC")):
+        assert (code.family, code.region) == (Family.SS, Region.SG)
+
+
+def test_a_reaffirmation_is_the_same_edition_and_not_part_of_the_stored_code() -> None:
+    reaffirmed = parse_standard_code("SS 554:2016 (2021)")
+    assert reaffirmed == parse_standard_code("SS 554:2016")  # the same document
+    assert str(reaffirmed.identity) == "SS 554:2016"
+    assert str(parse_standard_code("SS 638:2018+C1:2020+A1:2022").edition) == "SS 638:2018"
+
+
+def test_amendment_and_corrigendum_parts() -> None:
+    code = parse_standard_code("SS 638:2018+C1:2020+A1-A2:2022")
+    assert code.amendments == (Amendment("C", 1, "2020"), Amendment("A", 1), Amendment("A", 2, "2022"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SS 554 (2021)",  # a reaffirmation year needs the edition year it follows
+        "SS 638:2018+A3-A1",  # a range that runs backwards
+        "SS 638:2018+A1-C3",  # a range from an amendment to a corrigendum
+        "BS 7671+A1-A99:2008",  # a range longer than any real one
+        "SS 638:2018+B1",
+        "SS 638:2018+A1:22",
+        "SS 638:2018 (21)",
+    ],
+)
+def test_bad_singapore_suffixes_are_errors(text: str) -> None:
+    with pytest.raises(CodeError):
+        parse_standard_code(text)
+
+
+def test_amendments_written_out_past_the_length_cap_are_an_error() -> None:
+    code = "SS ISO/IEC 27001:2022" + "+A1-A19" * 4
+    assert len(code) < 100
+    with pytest.raises(CodeError, match="once written out"):
+        parse_standard_code(code)
 
 
 @pytest.mark.parametrize("text", ["hello", "GB/T", "12345", "", "GB/T 19001-16a", "锂电池"])
@@ -165,6 +262,56 @@ def test_colon_codes_round_trip(prefix: str, number: str, year: str | None, colo
     code = parse_standard_code(printed)
     assert (code.prefix, code.number, code.year) == (prefix, number, year)
     assert str(parse_standard_code(str(code))) == str(code)
+
+
+amendment_items = st.builds(
+    lambda kind, n, span, year: (kind, n, n + span if span else None, year),
+    st.sampled_from(["A", "C", "AMD", "COR"]),
+    st.integers(1, 9),
+    st.sampled_from([0, 0, 1, 2]),
+    st.one_of(st.none(), years),
+)
+
+
+def _printed_amendment(item: tuple[str, int, int | None, str | None], plus: str, colon: str) -> str:
+    kind, first, last, year = item
+    text = f"{plus}{kind}{first}" + (f"-{kind}{last}" if last else "")
+    return text + (f"{colon}{year}" if year else "")
+
+
+@given(
+    st.sampled_from(["SS", "SS ISO", "SS IEC", "SS ISO/IEC", "SS EN", "SS CP", "TR", "IEC", "BS"]),
+    st.integers(1, 9999).map(str),
+    years,
+    st.lists(amendment_items, max_size=3),
+    st.one_of(st.none(), years),
+    st.sampled_from([":", " : ", ": "]),
+    st.sampled_from(["+", " + ", "+ "]),
+    st.booleans(),
+)
+def test_singapore_suffixes_round_trip(
+    prefix: str,
+    number: str,
+    year: str,
+    items: list[tuple[str, int, int | None, str | None]],
+    reaffirmed: str | None,
+    colon: str,
+    plus: str,
+    wide: bool,
+) -> None:
+    tail = "".join(_printed_amendment(item, plus, colon) for item in items)
+    printed = f"{prefix} {number}{colon}{year}{tail}" + (f" ({reaffirmed})" if reaffirmed else "")
+    code = parse_standard_code(_maybe_full_width(printed, wide))
+    expected = [
+        Amendment(kind[0], n, y if n == (last or first) else None)
+        for kind, first, last, y in items
+        for n in range(first, (last or first) + 1)
+    ]
+    assert (code.prefix, code.number, code.year, code.reaffirmed) == (prefix, number, year, reaffirmed)
+    assert list(code.amendments) == expected
+    assert code.key == f"{prefix} {number}"
+    again = parse_standard_code(str(code))
+    assert again == code and again.reaffirmed == code.reaffirmed and str(again) == str(code)
 
 
 @given(

@@ -118,6 +118,7 @@ def test_the_cli_loads_the_good_lines_of_a_hostile_file(
         b'{"code": "GB/T 2-2000", "title_zh": "good two"}',
     ]
     path = _write(tmp_path / "mixed.jsonl", lines)
+    assert CliRunner().invoke(app, ["init"]).exit_code == 0
     result = CliRunner().invoke(app, ["load", str(path)])
     get_settings.cache_clear()
     assert result.exit_code == 1, result.output

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from stdwatch.store import account_models, job_models, outbox_models  # noqa: F401 - register tables
+from stdwatch.store import account_models, job_models, outbox_models, study_models  # noqa: F401 - register tables
 from stdwatch.store.models import Base
 
 engine = context.config.attributes["engine"]

@@ -1,0 +1,1 @@
+"""Bulk status check of an uploaded list of standards (the `import-catalogue --check` logic)."""

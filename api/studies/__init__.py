@@ -1,0 +1,1 @@
+"""/api/studies: comparison studies (curated by curators, published for everyone)."""
