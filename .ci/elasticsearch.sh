@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Fetch, cache and run a real single-node Elasticsearch for tests and local use.
 #
-#   .ci/elasticsearch.sh start    -> prints STDWATCH_ES_URL=http://127.0.0.1:<port> and the instance folder
-#   .ci/elasticsearch.sh stop DIR -> stops the node started in DIR (by its pid) and removes DIR
+#   .ci/elasticsearch.sh start     -> prints STDWATCH_ES_URL=http://127.0.0.1:<port> and the instance folder
+#   .ci/elasticsearch.sh stop DIR  -> stops the node (or every node of the cluster) started in DIR, removes DIR
+#   .ci/elasticsearch.sh cluster N -> starts an N-node cluster on loopback and prints
+#                                     STDWATCH_ES_URL=<url1>,<url2>,... (comma-separated, as the setting takes it),
+#                                     STDWATCH_ES_INSTANCE=<folder> and STDWATCH_ES_NODE<i>_{URL,DIR,PID}
+#   .ci/elasticsearch.sh node-stop NODE_DIR  -> stops one node of a cluster by its pid (its data stays)
+#   .ci/elasticsearch.sh node-start NODE_DIR -> starts that node again and waits until it answers
 #
 # The distribution is Elasticsearch's own test build from Maven Central (integ-test-zip: server, transport and
 # x-pack core/security modules only), fetched with Maven once and cached in ~/.cache/stdwatch/elasticsearch.
 # Elasticsearch refuses to run as root, so as root the node runs as the unprivileged user `stdwatch-es`.
 # It listens on 127.0.0.1 only, with a small heap, security off and disk watermarks disabled (test machines
-# are often nearly full).
+# are often nearly full). Cluster nodes each get their own config/data/logs folders and free ports; every node is
+# master-eligible, so with two nodes stopping the elected master loses the quorum (stop the other one, or run 3).
 set -euo pipefail
 
 ES_VERSION="${STDWATCH_ES_VERSION:-8.19.21}"

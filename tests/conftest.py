@@ -6,14 +6,16 @@ import json
 import os
 import subprocess
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
+from alerts.services import Services
 from config.settings import Settings
 from search.analysis import Analyzer, get_analyzer
 from search.base import SearchBackend
+from search.documents import SearchDocument
 from search.ingest import IngestFlow
 from stdwatch.records import Record, record_from_json
 from stdwatch.store import DocumentRepository, create_engine_for, migrate
@@ -131,6 +133,39 @@ def dispose(backend: SearchBackend) -> None:
     if drop:
         drop()
     backend.close()
+
+
+def demo_services(
+    request: pytest.FixtureRequest, settings: Settings, index_prefix: str
+) -> Iterator[Services]:
+    """The body of a parametrized `services` fixture: the backend named by the param, loaded with the demo data."""
+    if request.param == "elasticsearch":
+        settings = settings.model_copy(
+            update={
+                "search_backend": "elasticsearch",
+                "es_url": request.getfixturevalue("es_url"),
+                "es_index": f"{index_prefix}-{uuid.uuid4().hex[:10]}",
+            }
+        )
+    built = Services.from_settings(settings)
+    built.flow.load_files([DEMO_RECORDS])
+    yield built
+    dispose(built.backend)
+    built.repo.engine.dispose()
+
+
+def indexed_backend(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    analyzer: Analyzer,
+    docs: Sequence[SearchDocument],
+) -> Iterator[SearchBackend]:
+    """The body of a module's parametrized `backend` fixture: the backend named by the param, holding `docs`."""
+    es = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
+    built = make_backend(request.param, tmp_path_factory.mktemp(request.param), analyzer, es)
+    built.index(docs)
+    yield built
+    dispose(built)
 
 
 @pytest.fixture

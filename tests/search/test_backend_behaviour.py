@@ -17,7 +17,7 @@ from search.documents import SearchDocument, index_document, search_document
 from search.plan import compile_query
 from search.query import SearchQuery, SortOrder
 from stdwatch.records import record_from_json, to_json
-from tests.conftest import BACKENDS, demo_records, dispose, make_backend
+from tests.conftest import BACKENDS, demo_records, indexed_backend
 
 SYNTHETIC = [  # SYNTHETIC records: a third edition and traditional-only texts the demo set does not have
     {
@@ -57,11 +57,7 @@ BY_ID = {d.id: d for d in DOCS}
 def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, analyzer
 ) -> Iterator[SearchBackend]:
-    es = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
-    built = make_backend(request.param, tmp_path_factory.mktemp(request.param), analyzer, es)
-    built.index(DOCS)
-    yield built
-    dispose(built)
+    yield from indexed_backend(request, tmp_path_factory, analyzer, DOCS)
 
 
 def query(

@@ -14,7 +14,7 @@ from search.documents import SearchDocument, search_document
 from search.params import ParamError, accepted, query_from_params, to_params
 from search.query import SearchQuery
 from stdwatch.records import StandardRecord, TbtNotification, record_from_json, to_json
-from tests.conftest import BACKENDS, demo_records, dispose, make_backend
+from tests.conftest import BACKENDS, demo_records, indexed_backend
 
 SYNTHETIC = [  # SYNTHETIC records: cases the demo set lacks (a corrigendum, a group standard adopting ISO 9001)
     {
@@ -43,11 +43,7 @@ TODAY = date(2021, 6, 1)
 def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, analyzer
 ) -> Iterator[SearchBackend]:
-    es = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
-    built = make_backend(request.param, tmp_path_factory.mktemp(request.param), analyzer, es)
-    built.index(DOCS)
-    yield built
-    dispose(built)
+    yield from indexed_backend(request, tmp_path_factory, analyzer, DOCS)
 
 
 def _all(backend: SearchBackend, params: dict[str, str]) -> set[str]:

@@ -17,7 +17,7 @@ import pytest
 
 from search.base import SearchBackend
 from search.query import SearchQuery
-from tests.conftest import BACKENDS, dispose, make_backend
+from tests.conftest import BACKENDS, indexed_backend
 from tests.search.test_backend_behaviour import BY_ID, DOCS
 
 JUDGED = Path(__file__).with_name("judged_queries.toml")
@@ -57,11 +57,7 @@ def recall_at_10(backend: SearchBackend, judged: Judged) -> tuple[float, list[st
 def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, analyzer
 ) -> Iterator[SearchBackend]:
-    es = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
-    built = make_backend(request.param, tmp_path_factory.mktemp(request.param), analyzer, es)
-    built.index(DOCS)
-    yield built
-    dispose(built)
+    yield from indexed_backend(request, tmp_path_factory, analyzer, DOCS)
 
 
 def test_the_judged_set_is_well_formed() -> None:

@@ -14,7 +14,7 @@ from search.base import SearchBackend
 from search.documents import search_document
 from search.query import SearchQuery
 from stdwatch.records import record_from_json, to_json
-from tests.conftest import BACKENDS, dispose, make_backend
+from tests.conftest import BACKENDS, indexed_backend
 
 SYNTHETIC = [
     {"code": "SS 638:2018+C1:2020+A1:2022", "title_en": "Code of practice for electrical installations"},
@@ -31,11 +31,7 @@ DOCS = [search_document(to_json(record_from_json(obj))) for obj in SYNTHETIC]
 def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, analyzer
 ) -> Iterator[SearchBackend]:
-    es = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
-    built = make_backend(request.param, tmp_path_factory.mktemp(request.param), analyzer, es)
-    built.index(DOCS)
-    yield built
-    dispose(built)
+    yield from indexed_backend(request, tmp_path_factory, analyzer, DOCS)
 
 
 def _ids(backend: SearchBackend, text: str) -> list[str]:

@@ -17,7 +17,7 @@ from search.plan import compile_query
 from search.query import SearchQuery
 from search.vocabulary import VocabularyError, load_vocabulary, read_glossary
 from stdwatch.records import record_from_json, to_json
-from tests.conftest import BACKENDS, ROOT, dispose, make_backend
+from tests.conftest import BACKENDS, ROOT, indexed_backend
 from tests.search.test_backend_behaviour import DOCS as CORPUS
 
 # (Taiwan wording, mainland wording): the pairs, pairs only OpenCC's Taiwan tables know, and pairs of the
@@ -93,11 +93,7 @@ PAIR_DOCS = _pair_docs()
 def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, analyzer
 ) -> Iterator[SearchBackend]:
-    es = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
-    built = make_backend(request.param, tmp_path_factory.mktemp(request.param), analyzer, es)
-    built.index(CORPUS + PAIR_DOCS)
-    yield built
-    dispose(built)
+    yield from indexed_backend(request, tmp_path_factory, analyzer, CORPUS + PAIR_DOCS)
 
 
 def _ids(backend: SearchBackend, text: str) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,7 +16,7 @@ from api.main import create_app
 from config.settings import Settings
 from stdwatch.accounts import Role
 from stdwatch.store.accounts import AccountRepository
-from tests.conftest import BACKENDS, DEMO_RECORDS, dispose
+from tests.conftest import BACKENDS, DEMO_RECORDS, demo_services
 
 Headers = dict[str, str]
 XLSX_HEADERS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,19 +25,7 @@ XLSX_HEADERS = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 @pytest.fixture(params=BACKENDS)
 def services(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Services]:
     settings = settings.model_copy(update={"secret_key": SecretStr("studies-test-secret-key")})
-    if request.param == "elasticsearch":
-        settings = settings.model_copy(
-            update={
-                "search_backend": "elasticsearch",
-                "es_url": request.getfixturevalue("es_url"),
-                "es_index": f"test-studies-{uuid.uuid4().hex[:10]}",
-            }
-        )
-    built = Services.from_settings(settings)
-    built.flow.load_files([DEMO_RECORDS])
-    yield built
-    dispose(built.backend)
-    built.repo.engine.dispose()
+    yield from demo_services(request, settings, "test-studies")
 
 
 @pytest.fixture
