@@ -66,63 +66,147 @@ run_as() {
   fi
 }
 
-start() {
-  fetch
-  local instance port transport url
-  instance="$(mktemp -d "${TMPDIR:-/tmp}/stdwatch-es.XXXXXX")"
-  chmod 755 "$instance"
+ensure_user() {
+  [ "$(id -u)" = "0" ] || return 0
+  id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
+}
+
+# new_node DIR NAME HEAP: a node's own config/data/logs/tmp folders under DIR and free HTTP/transport ports;
+# the caller appends the discovery settings to DIR/config/elasticsearch.yml.
+new_node() {
+  local instance="$1" name="$2" heap="$3" port transport
   port="$(free_port)"
   transport="$(free_port)"
   mkdir -p "$instance/config" "$instance/data" "$instance/logs" "$instance/tmp"
+  chmod 755 "$instance"
   cp -r "$ES_HOME/config/." "$instance/config/"
   cat >> "$instance/config/elasticsearch.yml" <<YML
-cluster.name: stdwatch-test
-node.name: stdwatch-test-node
+node.name: $name
 network.host: 127.0.0.1
 http.port: $port
 transport.port: $transport
-discovery.type: single-node
 path.data: $instance/data
 path.logs: $instance/logs
 xpack.security.enabled: false
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
 YML
-  printf -- "-Xms%s\n-Xmx%s\n" "$HEAP" "$HEAP" > "$instance/config/jvm.options.d/heap.options"
-  [ "$(id -u)" = "0" ] && { id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"; chown -R "$ES_USER" "$instance"; }
-  log "starting Elasticsearch $ES_VERSION on 127.0.0.1:$port (instance $instance)"
+  printf -- "-Xms%s\n-Xmx%s\n" "$heap" "$heap" > "$instance/config/jvm.options.d/heap.options"
+  echo "http://127.0.0.1:$port" > "$instance/url"
+  echo "$transport" > "$instance/transport"
+}
+
+# launch DIR: start the node configured in DIR as a daemon (its pid in DIR/pid); fails with its logs shown.
+launch() {
+  local instance="$1"
+  ensure_user
+  [ "$(id -u)" = "0" ] && chown -R "$ES_USER" "$instance"
+  rm -f "$instance/pid"
+  log "starting Elasticsearch $ES_VERSION on $(cat "$instance/url") (instance $instance)"
   run_as env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$instance/config" ES_TMPDIR="$instance/tmp" \
     "$ES_HOME/bin/elasticsearch" -d -p "$instance/pid" >"$instance/start.log" 2>&1 || {
       log "failed to start:"; cat "$instance/start.log" >&2; tail -50 "$instance"/logs/*.log >&2 2>/dev/null
-      stop "$instance"; exit 1; }
-  url="http://127.0.0.1:$port"
+      return 1; }
+}
+
+# wait_for URL PATH: until the node answers PATH (up to 120 s).
+wait_for() {
   for _ in $(seq 1 120); do
-    if curl -fsS "$url/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
-      echo "$url" > "$instance/url"
-      echo "STDWATCH_ES_URL=$url"
-      echo "STDWATCH_ES_INSTANCE=$instance"
-      return
-    fi
+    curl -fsS "$1$2" >/dev/null 2>&1 && return 0
     sleep 1
   done
+  return 1
+}
+
+start() {
+  fetch
+  local instance url
+  instance="$(mktemp -d "${TMPDIR:-/tmp}/stdwatch-es.XXXXXX")"
+  new_node "$instance" stdwatch-test-node "$HEAP"
+  cat >> "$instance/config/elasticsearch.yml" <<YML
+cluster.name: stdwatch-test
+discovery.type: single-node
+YML
+  launch "$instance" || { stop "$instance"; exit 1; }
+  url="$(cat "$instance/url")"
+  if wait_for "$url" "/_cluster/health?wait_for_status=yellow&timeout=1s"; then
+    echo "STDWATCH_ES_URL=$url"
+    echo "STDWATCH_ES_INSTANCE=$instance"
+    return
+  fi
   log "Elasticsearch did not become healthy in 120 s"; tail -50 "$instance"/logs/*.log >&2 2>/dev/null
   stop "$instance"; exit 1
 }
 
-stop() {
-  local instance="${1:?usage: stop INSTANCE_DIR}"
-  if [ -f "$instance/pid" ]; then
-    local pid; pid="$(cat "$instance/pid")"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
+cluster() {
+  local count="${1:?usage: cluster N}" parent heap name seeds="" masters="" urls="" i pids=()
+  [ "$count" -ge 1 ] 2>/dev/null || { log "cluster N: N must be a number >= 1"; exit 2; }
+  fetch
+  heap="${STDWATCH_ES_HEAP:-384m}"
+  parent="$(mktemp -d "${TMPDIR:-/tmp}/stdwatch-es.XXXXXX")"
+  chmod 755 "$parent"
+  name="stdwatch-cluster-$(basename "$parent" | cut -d. -f2 | tr 'A-Z' 'a-z')"
+  for i in $(seq 1 "$count"); do
+    new_node "$parent/node$i" "stdwatch-node-$i" "$heap"
+    seeds="$seeds${seeds:+,}\"127.0.0.1:$(cat "$parent/node$i/transport")\""
+    masters="$masters${masters:+,}\"stdwatch-node-$i\""
+    urls="$urls${urls:+,}$(cat "$parent/node$i/url")"
+  done
+  for i in $(seq 1 "$count"); do
+    cat >> "$parent/node$i/config/elasticsearch.yml" <<YML
+cluster.name: $name
+discovery.seed_hosts: [$seeds]
+cluster.initial_master_nodes: [$masters]
+YML
+  done
+  # The nodes start side by side: each waits for the others to elect a master.
+  for i in $(seq 1 "$count"); do launch "$parent/node$i" & pids+=($!); done
+  for pid in "${pids[@]}"; do wait "$pid" || { stop "$parent"; exit 1; }; done
+  if ! wait_for "${urls%%,*}" "/_cluster/health?wait_for_status=green&wait_for_nodes=$count&timeout=1s"; then
+    log "the cluster did not form in 120 s"; tail -30 "$parent"/node*/logs/*.log >&2 2>/dev/null
+    stop "$parent"; exit 1
   fi
+  echo "STDWATCH_ES_URL=$urls"
+  echo "STDWATCH_ES_INSTANCE=$parent"
+  for i in $(seq 1 "$count"); do
+    echo "STDWATCH_ES_NODE${i}_URL=$(cat "$parent/node$i/url")"
+    echo "STDWATCH_ES_NODE${i}_DIR=$parent/node$i"
+    echo "STDWATCH_ES_NODE${i}_PID=$(cat "$parent/node$i/pid")"
+  done
+}
+
+node_stop() {
+  local instance="$1"
+  [ -f "$instance/pid" ] || return 0
+  local pid; pid="$(cat "$instance/pid")"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$instance/pid"
+}
+
+node_start() {
+  local instance="${1:?usage: node-start NODE_DIR}"
+  [ -f "$instance/url" ] || { log "$instance is not a node folder"; exit 2; }
+  launch "$instance" || exit 1
+  wait_for "$(cat "$instance/url")" "/_cluster/health?timeout=1s" || { log "the node did not answer in 120 s"; exit 1; }
+  echo "STDWATCH_ES_NODE_PID=$(cat "$instance/pid")"
+}
+
+stop() {
+  local instance="${1:?usage: stop INSTANCE_DIR}" node
+  for node in "$instance"/node*/; do [ -d "$node" ] && node_stop "${node%/}"; done
+  node_stop "$instance"
   case "$instance" in */stdwatch-es.*) rm -rf "$instance" ;; esac
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
+  cluster) cluster "${2:-}" ;;
+  node-stop) node_stop "${2:?usage: node-stop NODE_DIR}" ;;
+  node-start) node_start "${2:-}" ;;
   fetch) fetch; echo "$ES_HOME" ;;
-  *) echo "usage: $0 start | stop INSTANCE_DIR | fetch" >&2; exit 2 ;;
+  *) echo "usage: $0 start | stop INSTANCE_DIR | cluster N | node-stop NODE_DIR | node-start NODE_DIR | fetch" >&2
+     exit 2 ;;
 esac

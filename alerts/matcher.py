@@ -363,7 +363,7 @@ class AlertMatcher:
         index: PlanIndex | None = None,
     ) -> list[NewAlert]:
         index = index or PlanIndex(subscriptions)
-        by_id = {s.id: s for s in subscriptions}
+        created_at = {s.id: s.created_at for s in subscriptions}
         watchers = WatchIndex(subscriptions)
         analyzer = self.analyzer
         alerts: list[NewAlert] = []
@@ -375,10 +375,14 @@ class AlertMatcher:
             doc = index_document(search_document(change.data), analyzer)
             recorded = _aware(change.recorded_at)
             reason = "new" if change.previous is None else "changed"
-            for sub_id in index.matching(doc):
-                if recorded >= by_id[sub_id].created_at:
-                    details: dict[str, Any] = {} if change.previous is None else {"fields": fields}
-                    alerts.append(NewAlert(sub_id, change.document_id, change.version, reason, details))
+            # one details object for every alert of this change: alerts are only read (serialised) afterwards
+            details: dict[str, Any] = {} if change.previous is None else {"fields": fields}
+            document_id, version = change.document_id, change.version
+            alerts.extend(
+                NewAlert(sub_id, document_id, version, reason, details)
+                for sub_id in index.matching(doc)
+                if recorded >= created_at[sub_id]
+            )
             for sub in watchers.candidates(change):
                 if recorded >= sub.created_at:
                     alerts.extend(watch_alerts(sub, change))

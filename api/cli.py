@@ -431,20 +431,28 @@ def search(
         search_cli.run_search(services.backend, query, fmt)
 
 
-def _serve(settings: Settings, host: str, port: int, services: Services | None = None) -> None:
+def _serve(
+    settings: Settings, host: str, port: int, services: Services | None = None, workers: int = 1
+) -> None:
     from api.main import create_app
     from api.server import run
 
-    run(create_app(settings, services), host, port, settings.log_level.lower())
+    run(create_app(settings, services), host, port, settings.log_level.lower(), workers)
 
 
 @app.command()
-def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+def serve(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=32, help="Worker processes (bench/bench_api.py: 2 on 2 cores).")
+    ] = 1,
+) -> None:
     """Serve the API (and its OpenAPI docs at /docs)."""
     settings = get_settings()
     _setup_logging(settings)
     require_store(settings)
-    _serve(settings, host, port)
+    _serve(settings, host, port, workers=workers)
 
 
 app.command("demo")(demo_command)

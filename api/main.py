@@ -55,6 +55,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_web(app, settings)
     app.include_router(studies_router)
 
+    @app.get("/api/ping", tags=["health"])
+    def ping() -> dict[str, str]:
+        """Liveness only, no store or engine work (the API bench's anchor for the framework's own cost)."""
+        return {"status": "ok"}
+
     @app.get("/api/health", tags=["health"])
     def health(services: ServicesDep) -> dict[str, object]:
         """Is the service up, and how far is the index behind the store of record?"""

@@ -46,8 +46,28 @@ class PercentEncodeQuery:
         await self.app(scope, receive, send)
 
 
-def run(app: Any, host: str, port: int, log_level: str = "warning") -> None:
+def worker_app() -> ASGIApp:
+    """The app as each uvicorn worker process builds it (settings from the environment): several workers need
+    an import string, and each process needs the h11 patch of its own."""
+    from api.main import create_app
+
+    accept_utf8_query_strings()
+    return PercentEncodeQuery(create_app())
+
+
+def run(app: Any, host: str, port: int, log_level: str = "warning", workers: int = 1) -> None:
     import uvicorn
 
     accept_utf8_query_strings()
+    if workers > 1:
+        uvicorn.run(
+            "api.server:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            http="h11",
+            log_level=log_level,
+        )
+        return
     uvicorn.run(PercentEncodeQuery(app), host=host, port=port, http="h11", log_level=log_level)

@@ -39,12 +39,12 @@ from anchors import Figure
 from pydantic import SecretStr
 from sqlalchemy import Table, insert
 
+import alerts.matcher
 from alerts.delivery import make_digests
 from alerts.matcher import (
     PROFILES_PATH,
     AlertMatcher,
     CompiledSubscription,
-    PlanCache,
     PlanIndex,
     compile_subscription,
 )
@@ -140,9 +140,13 @@ def subscription_rows(
 
 
 def compile_all(rows: list[SimpleNamespace], matcher: AlertMatcher) -> list[CompiledSubscription]:
-    """As AlertMatcher.subscriptions does it, from rows instead of the store."""
-    profiles, cache = load_profiles(PROFILES_PATH), PlanCache()
-    return [compile_subscription(row, matcher.analyzer, profiles, cache) for row in rows]
+    """As AlertMatcher.subscriptions does it, from rows instead of the store (an older checkout, run for a
+    comparison, compiles every subscription on its own)."""
+    profiles, analyzer = load_profiles(PROFILES_PATH), matcher.analyzer
+    if not hasattr(alerts.matcher, "PlanCache"):
+        return [compile_subscription(row, analyzer, profiles) for row in rows]
+    cache: dict[Any, Any] = {}
+    return [compile_subscription(row, analyzer, profiles, cache) for row in rows]
 
 
 # ------------------------------------------------------------------------------------------ anchors

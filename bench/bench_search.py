@@ -4,6 +4,8 @@
     .venv/bin/python bench/bench_search.py --n 20000 --queries 300
     eval "$(bash .ci/elasticsearch.sh start)"; export STDWATCH_ES_URL
     .venv/bin/python bench/bench_search.py --backend sqlite,elasticsearch   # both, one run; STDWATCH_ES_URL says where
+    .venv/bin/python bench/bench_search.py --backend elasticsearch --es-url https://es1:9200,https://es2:9200
+        # an external cluster; credentials, CA file, shards and replicas from STDWATCH_ES_* (README)
 
 Prints records/s for analyse + store + index (the real `stdwatch load` path: store of record, then index sync) and
 search latency p50/p99 over a mixed query set: rare terms, common terms that match most records, codes with and
@@ -284,10 +286,14 @@ def broad_terms(backend: SearchBackend, fts_path: Path, repeat: int) -> None:
         )
 
 
-def run(backend_name: str, records: list[Record], query_count: int, keep: Path | None) -> None:
+def run(
+    backend_name: str, records: list[Record], query_count: int, keep: Path | None, es_url: str | None = None
+) -> None:
     data_dir = keep or Path(tempfile.mkdtemp(prefix="stdwatch-bench-"))
     backend_kind = cast(Literal["sqlite", "elasticsearch"], backend_name)
     settings = Settings(data_dir=data_dir, search_backend=backend_kind, es_index=f"bench-{int(time.time())}")
+    if es_url:
+        settings = settings.model_copy(update={"es_url": es_url})
     engine = create_engine_for(settings.resolved_database_url)
     migrate(engine)
     repo, backend = DocumentRepository(engine), backend_for(settings)
@@ -353,12 +359,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=900)
     parser.add_argument("--backend", default="sqlite", help="sqlite, elasticsearch, or both comma-separated")
     parser.add_argument("--keep", type=Path, help="data folder to keep (default: a temporary one)")
+    parser.add_argument("--es-url", help="Elasticsearch node URL(s), comma-separated (default: STDWATCH_ES_URL)")
     args = parser.parse_args()
     t0 = time.perf_counter()
     records = generate(args.n)
     print(f"generated {len(records):,} records in {time.perf_counter() - t0:.1f}s (not counted)")
     for name in args.backend.split(","):
-        run(name.strip(), records, args.queries, args.keep)
+        run(name.strip(), records, args.queries, args.keep, args.es_url)
 
 
 if __name__ == "__main__":

@@ -28,13 +28,36 @@ class Settings(BaseSettings):
         default="sqlite", description="Search engine to use."
     )
     es_url: str = Field(
-        default="http://127.0.0.1:9200", description="Elasticsearch URL (scheme, host, port)."
+        default="http://127.0.0.1:9200",
+        description="Elasticsearch URL (scheme, host, port); a cluster's node URLs comma-separated.",
     )
     es_index: str = Field(
         default="stdwatch", description="Alias the versioned Elasticsearch indices sit behind."
     )
     es_bulk_size: int = Field(
         default=1000, ge=50, description="First bulk chunk size; it grows while faster."
+    )
+    # A real cluster (README "Elasticsearch cluster"): credentials only from the environment.
+    es_api_key: SecretStr | None = Field(
+        default=None, description="Elasticsearch API key, the encoded form (STDWATCH_ES_API_KEY)."
+    )
+    es_username: str | None = Field(default=None, description="Elasticsearch user for basic auth.")
+    es_password: SecretStr | None = Field(default=None, description="Elasticsearch password (environment).")
+    es_ca_file: Path | None = Field(
+        default=None, description="PEM file of the CAs trusted for an https cluster; default: the system's."
+    )
+    es_shards: int = Field(default=1, ge=1, le=1024, description="Primary shards of a new index.")
+    es_replicas: int = Field(default=0, ge=0, le=16, description="Replicas of each shard of a new index.")
+    ingest_workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Processes that analyse documents during a large index sync; 0: one per CPU, 1: none.",
+    )
+    search_count_bound: int = Field(
+        default=10_000,
+        ge=1,
+        description='Count matches exactly up to here; beyond, the total is shown as "10,000+" (issue 12).',
     )
     search_index_path: Path | None = Field(
         default=None, description="SQLite FTS5 index file; default: data_dir/index.sqlite3."

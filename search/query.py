@@ -68,3 +68,8 @@ class SearchResult:
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Some shards did not answer (a cluster node down) or the search timed out: hits and counts may be short.
+    partial: bool = False
+    # More documents match than the backend counted (its count_bound): `total` is "at least", and the facets
+    # may count only part of the matches (issue 12; search/backends/sqlite_fts5.py argues why).
+    total_is_lower_bound: bool = False

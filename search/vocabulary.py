@@ -45,14 +45,16 @@ class Vocabulary:
     zh_to_en: dict[str, list[GlossaryEntry]] = field(default_factory=dict)
     en_to_zh: dict[tuple[str, ...], list[GlossaryEntry]] = field(default_factory=dict)
 
-    @property
-    def longest_variant(self) -> int:
-        return max((len(k) for k in self.variants), default=0)
+    # An upper bound on the longest variant phrase, kept up to date by add_variant: spellings() runs for every
+    # query word (and every subscription the matcher compiles), so scanning all variants there cost ~2 ms a word.
+    # remove_variant leaves it as it is: a bound that is too high only costs a few dictionary look-ups.
+    longest_variant: int = 0
 
     def add_variant(self, a: str, b: str) -> None:
         if a and b and a != b:
             self.variants.setdefault(a, set()).add(b)
             self.variants.setdefault(b, set()).add(a)
+            self.longest_variant = max(self.longest_variant, len(a), len(b))
 
     def remove_variant(self, a: str, b: str) -> None:
         for x, y in ((a, b), (b, a)):

@@ -540,10 +540,16 @@ _FED_BY = {
 REPLACE_KEY = "_replace"
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls) if not f.metadata.get("internal"))
+    for cls in (StandardRecord, TbtNotification)
+}
+
+
 def _stated_fields(record: Record, obj: dict[str, Any]) -> frozenset[str] | None:
     if obj.get(REPLACE_KEY) is True:
         return None
-    names = [f.name for f in fields(record) if not f.metadata.get("internal")]
+    names = _FIELD_NAMES[type(record)]
     stated = {n for n in names if n in _IDENTITY or any(k in obj for k in _FED_BY.get(n, (n,)))}
     if isinstance(record, StandardRecord) and record.class_no:
         stated.add("class_no")  # a class number printed inside the code
@@ -572,7 +578,9 @@ def record_from_json(obj: Any, kind: Kind | None = None) -> Record:
     if obj.get(REPLACE_KEY) not in (None, True, False):
         raise RecordError("must be true or false", REPLACE_KEY)
     record = _BUILDERS[kind](obj)
-    return replace(record, stated_fields=_stated_fields(record, obj))
+    # set in place, not with dataclasses.replace: that re-ran every field's __init__ on every read (bench)
+    record.stated_fields = _stated_fields(record, obj)
+    return record
 
 
 # ---------------------------------------------------------------------------------------------- writing

@@ -33,10 +33,12 @@ def search(request: Request, services: ServicesDep) -> SearchOut:
     result = services.backend.search(query)
     return SearchOut(
         total=result.total,
+        total_is_lower_bound=result.total_is_lower_bound,
         page=query.page,
         size=query.size,
         facets=result.facets,
         hits=[HitOut.model_validate(h, from_attributes=True) for h in result.hits],
+        partial=result.partial,
     )
 
 

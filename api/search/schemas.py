@@ -36,8 +36,18 @@ class HitOut(BaseModel):
 
 
 class SearchOut(BaseModel):
-    total: int
+    total: int = Field(description="Matching documents; at least this many when total_is_lower_bound.")
+    total_is_lower_bound: bool = Field(
+        default=False,
+        description="More documents match than the engine counts (STDWATCH_SEARCH_COUNT_BOUND, 10,000): show "
+        '"10,000+". Facet counts are then lower bounds too; the first pages rank the newest matches.',
+    )
     page: int
     size: int
     hits: list[HitOut]
     facets: dict[str, dict[str, int]]
+    partial: bool = Field(
+        default=False,
+        description="True when part of the index did not answer (a cluster node down) or the search timed out: "
+        "total, hits and facets may then be short.",
+    )

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.documents.service import DocumentDetail, Related, document_detail
+from api.studies.service import citing
 from api.warnings.service import today_for
 from api.web.i18n import language_of, translate
 from api.web.render import current_user, error_page, page, services_of
@@ -141,5 +142,6 @@ def document_page(request: Request, doc_id: str) -> HTMLResponse:
             "chain": detail.chain.documents if detail.chain else [],
             "related": related(detail),
             "history": list(reversed(detail.history)),
+            "studies": citing(services.repo, detail.document),
         },
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 
 from api.studies import router as study_api
@@ -12,15 +14,26 @@ from api.studies.schemas import StudyOut
 from api.studies.service import is_curator
 from api.web.i18n import language_of, translate
 from api.web.render import current_user, page, services_of
-from api.web.subscription_pages import PageError, _call
+from api.web.subscription_pages import PageError, _call, _describe
 from stdwatch.store.accounts import UserInfo
 from stdwatch.store.studies import StudyRepository
 from stdwatch.studies.judging import UNJUDGED
 from stdwatch.studies.model import Judgment, Status
-from stdwatch.studies.workflow import MOVES, Action
+from stdwatch.studies.workflow import MOVES
 
+T = TypeVar("T")
 JUDGMENTS = [str(j) for j in Judgment] + [UNJUDGED]
 MAX_ID = 2**31 - 1
+
+
+async def call_async(action: Awaitable[T]) -> T:
+    """Await an async API handler; its 4xx becomes a PageError with the same message (as `_call`)."""
+    try:
+        return await action
+    except HTTPException as exc:
+        raise PageError(exc.status_code, str(exc.detail)) from None
+    except RequestValidationError as exc:
+        raise PageError(422, _describe(exc)) from None
 
 
 def repo_of(request: Request) -> StudyRepository:
@@ -72,10 +85,15 @@ def study_context(request: Request, study: StudyOut, user: UserInfo | None) -> d
 
 
 def study_page(
-    request: Request, study_id: int, user: UserInfo | None, error: str | None = None, status: int = 200
+    request: Request,
+    study_id: int,
+    user: UserInfo | None,
+    error: str | None = None,
+    status: int = 200,
+    flash: str | None = None,
 ) -> HTMLResponse:
-    """The study page; `error` (an API refusal) shown above the workflow buttons."""
+    """The study page; `error` (an API refusal) is shown above the buttons that caused it."""
     services = services_of(request)
     study = _call(lambda: study_api.get_study(study_id, repo_of(request), services, user))
-    context = {**study_context(request, study, user), "error": error}
+    context = {**study_context(request, study, user), "error": error, "flash": flash}
     return page(request, "study.html", context, status=status)

@@ -18,7 +18,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -141,6 +141,13 @@ def _tiers(plan: Plan, code_ids: list[str]) -> list[_Tier]:
     ]
 
 
+def _partial(response: Any) -> bool:
+    """A search answered by only some shards, or cut short by its timeout: hits and counts may be short."""
+    body = getattr(response, "body", response)  # a client response or one item of an msearch
+    shards = body.get("_shards") or {}
+    return bool(body.get("timed_out")) or int(shards.get("failed") or 0) > 0 or "error" in body
+
+
 def _filters(plan: Plan) -> list[dict[str, Any]]:
     filters: list[dict[str, Any]] = []
     for f in plan.filters:
@@ -161,23 +168,33 @@ class ElasticsearchBackend(SearchBackend):
 
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         analyzer: Analyzer,
         index: str = "stdwatch",
         bulk_size: int = 1000,
         max_bulk_size: int = 8000,
         timeout: float = 30.0,
+        shards: int = 1,
+        replicas: int = 0,
+        client_options: Mapping[str, Any] | None = None,
+        count_bound: int = 10_000,
     ) -> None:
+        """`url`: one node or a cluster's nodes (the client spreads requests over them and moves off a dead one);
+        `shards`/`replicas`: of indices this backend creates; `client_options`: auth and TLS keywords of the
+        Elasticsearch client (search.factory.es_client_options)."""
         self.analyzer = analyzer
         self.alias = index
         self.bulk_size = bulk_size
         self.max_bulk_size = max_bulk_size
+        self.count_bound = count_bound
+        self.index_settings = {**INDEX_SETTINGS, "number_of_shards": shards, "number_of_replicas": replicas}
         self.client = Elasticsearch(
-            url,
+            [url] if isinstance(url, str) else list(url),
             request_timeout=timeout,
             max_retries=5,
             retry_on_timeout=True,
             retry_on_status=(429, 502, 503, 504),
+            **(client_options or {}),
         )
         self._seq = itertools.count(time.time_ns() // 1000)
         self._ensure_alias()
@@ -218,7 +235,9 @@ class ElasticsearchBackend(SearchBackend):
 
     def _create_index(self, name: str, alias: bool = False) -> None:
         aliases: dict[str, Any] | None = {self.alias: {}} if alias else None
-        self.client.indices.create(index=name, settings=INDEX_SETTINGS, mappings=MAPPING, aliases=aliases)
+        self.client.indices.create(
+            index=name, settings=self.index_settings, mappings=MAPPING, aliases=aliases
+        )
 
     def indices(self) -> list[str]:
         """The concrete indices behind the alias (one, except for the instant of a swap)."""
@@ -342,7 +361,7 @@ class ElasticsearchBackend(SearchBackend):
         return int(self.client.count(index=self.alias)["count"])
 
     # ------------------------------------------------------------------------------------------ searching
-    def _code_ids(self, code: CodeQuery | None) -> list[str]:
+    def _code_ids(self, code: CodeQuery | None, short: list[bool]) -> list[str]:
         """Code hits in rank order (search.codes.code_order: exact code, other editions, parts, longer
         numbers)."""
         if code is None:
@@ -363,7 +382,8 @@ class ElasticsearchBackend(SearchBackend):
         for search in searches:
             body += [{"index": self.alias}, {**search, "_source": ["code", "code_key", "status", "date"]}]
         responses = self.client.msearch(searches=body)["responses"]
-        found = {h["_id"]: h["_source"] for r in responses for h in r["hits"]["hits"]}
+        short += [_partial(r) for r in responses]
+        found = {h["_id"]: h["_source"] for r in responses for h in r.get("hits", {}).get("hits", [])}
 
         def order(doc_id: str) -> tuple[Any, ...]:
             src = found[doc_id]
@@ -380,7 +400,8 @@ class ElasticsearchBackend(SearchBackend):
             raise SearchBackendError(f"elasticsearch search failed: {exc}") from exc
 
     def _search(self, plan: Plan) -> SearchResult:
-        code_ids = self._code_ids(plan.code)
+        short: list[bool] = []  # one flag per response: did every shard answer in time?
+        code_ids = self._code_ids(plan.code, short)
         text = [_clause(c, _ALL) for c in plan.clauses]
         must: list[dict[str, Any]] = []
         if code_ids:
@@ -396,18 +417,24 @@ class ElasticsearchBackend(SearchBackend):
             index=self.alias,
             query=base,
             size=0,
-            track_total_hits=True,
+            track_total_hits=self.count_bound,  # "10,000+" as the SQLite backend counts (issue 12)
             aggs=self._aggregations(code_ids, tiers),
         )
-        total = int(summary["hits"]["total"]["value"])
+        short.append(_partial(summary))
+        counted = summary["hits"]["total"]
+        more = counted["relation"] == "gte" or int(counted["value"]) > self.count_bound
+        total = self.count_bound if more else int(counted["value"])
         passing = {
             b["key"] for b in summary["aggregations"].get("codes", {}).get("ids", {}).get("buckets", [])
         }
         first = [i for i in code_ids if i in passing]
         counts = summary["aggregations"]["tiers"]["buckets"]
         sized = [(t, int(counts[str(n)]["doc_count"])) for n, t in enumerate(tiers)]
-        hits = self._page(plan, base, first, sized)
-        return SearchResult(total=total, hits=hits, facets=self._facets(summary["aggregations"]))
+        hits = self._page(plan, base, first, sized, short)
+        facets = self._facets(summary["aggregations"])
+        return SearchResult(
+            total=total, hits=hits, facets=facets, partial=any(short), total_is_lower_bound=more
+        )
 
     @staticmethod
     def _aggregations(code_ids: list[str], tiers: list[_Tier]) -> dict[str, Any]:
@@ -429,7 +456,12 @@ class ElasticsearchBackend(SearchBackend):
         return facets
 
     def _page(
-        self, plan: Plan, base: dict[str, Any], first: list[str], tiers: list[tuple[_Tier, int]]
+        self,
+        plan: Plan,
+        base: dict[str, Any],
+        first: list[str],
+        tiers: list[tuple[_Tier, int]],
+        short: list[bool],
     ) -> list[SearchHit]:
         """Code hits, then each ranking tier in turn: a page spanning two tiers asks each for its share."""
         end = plan.offset + plan.size
@@ -454,12 +486,14 @@ class ElasticsearchBackend(SearchBackend):
                 size=take,
                 source_includes=_HIT_SOURCE,
             )
+            short.append(_partial(response))
             for hit in response["hits"]["hits"]:
                 rest.append(hit["_id"])
                 sources[hit["_id"]] = hit["_source"]
             skip, wanted = 0, wanted - take
         if lead:
             for hit in self.client.mget(index=self.alias, ids=lead)["docs"]:
+                short.append("error" in hit)  # its shard is unavailable, not "not found"
                 if hit.get("found"):
                     sources[hit["_id"]] = hit["_source"]
         terms = list(plan.highlight_terms)

@@ -9,6 +9,26 @@ Why this shape (measured on the 2-core machine, 100k documents, see bench/):
   query word come first, shorter (more focused) titles before longer ones, then newest first; then the documents
   that match elsewhere (body, codes), newest first. bm25 would cost ~1.3 us per matching row plus statistics over
   every common bigram in the index (measured: 20-45 ms for a word in half of 100k documents).
+
+Broad terms at a million records (issue 12): a word in half of 1,000,000 documents costs a bare FTS5 rowid scan
+of ~500k rows before anything is ranked or counted, several times the 60 ms target. Nobody reads past the first
+pages of such an answer, and no ranking over 500k equally-matching titles is meaningful, so a relevance search
+with words stops counting at `count_bound` (10,000, Elasticsearch's track_total_hits default):
+- FTS5 walks the doclist newest-indexed first (ORDER BY rowid DESC, LIMIT: it stops reading there), applying the
+  filters to each chunk, until count_bound + 1 documents pass; the total is then reported as count_bound with
+  `total_is_lower_bound` (the API shows "10,000+"), exactly as Elasticsearch reports hits.total with
+  relation "gte". Below the bound nothing changes: exact total, every match ranked, exact facets.
+- Top-k: the page is ranked (same tiers and keys as below the bound) over those count_bound candidates, the most
+  recently indexed matches: the index grows in time order (backfill first, then each day's new documents), so
+  these are the newest arrivals, and a broad word still gets title matches, focused titles and current
+  standards first. Exact code hits always lead, whatever their age.
+- Facets count the same candidates, so they too are lower bounds ("at least") when the total is; Elasticsearch
+  counts every match, which is also a valid lower bound: the API contract is the same for both.
+- Restrictive filters make the walk longer (chunks grow 4x), never wrong: a filter passing few documents ends
+  with the exact answer after a full walk, as before. Sorts by date, and queries without words, stay exact
+  (their order is a date order that no sample gives; filters alone never touch FTS5).
+A per-term cache of full counts was the alternative: it makes repeats fast but leaves every first query (and
+every query after a write bumps the generation) at the full cost, which is the p99 the issue targets.
 """
 
 from __future__ import annotations
@@ -67,7 +87,12 @@ SQL_INSERT_DOC = (
     f"VALUES ({', '.join('?' * (len(_COLUMN_NAMES) + 6))})"
 )
 SQL_INSERT_FTS = f"INSERT INTO fts(rowid, {', '.join(_TEXT_COLUMNS)}) VALUES ({', '.join('?' * 7)})"
-SQL_MATCH_ROWIDS = "SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?"
+SQL_MATCH_ROWIDS = "SELECT group_concat(rowid) FROM fts WHERE fts MATCH ? AND rowid >= ?"
+# Newest-indexed first, below a rowid, at most LIMIT: FTS5 reads its doclist backwards and stops there.
+SQL_MATCH_NEWEST = (
+    "SELECT group_concat(rowid) FROM "
+    "(SELECT rowid FROM fts WHERE fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?)"
+)
 SQL_CODE_EXACT = "SELECT rowid FROM docs WHERE code = ?"
 SQL_CODE_KEY = "SELECT rowid FROM docs WHERE code_key = ? ORDER BY date DESC, code DESC"
 SQL_CODE_PREFIX = "SELECT rowid FROM docs WHERE code >= ? AND code < ? ORDER BY code LIMIT 200"
@@ -81,6 +106,7 @@ SQL_VALUES = "SELECT rowid, field, value FROM doc_values"
 SQL_INSERT_VALUE = "INSERT INTO doc_values(rowid, field, value) VALUES (?, ?, ?)"
 PLANNED_QUERIES = {
     "match": SQL_MATCH_ROWIDS,
+    "match_newest": SQL_MATCH_NEWEST,
     "code_exact": SQL_CODE_EXACT,
     "code_key": SQL_CODE_KEY,
     "code_prefix": SQL_CODE_PREFIX,
@@ -88,6 +114,7 @@ PLANNED_QUERIES = {
 _ALL_COLUMNS = ("{title_bg body_bg}", "{title_tok body_tok codes}")
 _TITLE_COLUMNS = ("{title_bg}", "{title_tok}")
 _NO_DATE = -1
+COUNT_BOUND = 10_000  # Elasticsearch's track_total_hits default; config: STDWATCH_SEARCH_COUNT_BOUND
 
 
 @dataclass
@@ -150,8 +177,11 @@ def _and(parts: Iterable[str | None]) -> str | None:
 class SqliteFts5Backend(SearchBackend):
     name = "sqlite"
 
-    def __init__(self, path: Path, analyzer: Analyzer, busy_timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: Path, analyzer: Analyzer, busy_timeout: float = 30.0, count_bound: int = COUNT_BOUND
+    ) -> None:
         self.path = Path(path)
+        self.count_bound = count_bound
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.analyzer = analyzer
         self.busy_timeout = busy_timeout
@@ -221,9 +251,16 @@ class SqliteFts5Backend(SearchBackend):
         if not latest:
             return
         # Analyse before taking the write lock, so readers and other writers wait as little as possible.
-        indexed = [index_document(d, self.analyzer) for d in latest]
+        self.index_analysed([index_document(d, self.analyzer) for d in latest])
+
+    def index_analysed(self, docs: Sequence[IndexedDocument]) -> None:
+        """index() for documents already analysed (by the ingest flow's worker processes)."""
+        self._check_schema()
+        latest = list({d.document.id: d for d in docs}.values())
+        if not latest:
+            return
         with self._transaction("write") as conn:
-            self._insert(conn, indexed)
+            self._insert(conn, latest)
 
     def _insert(self, conn: sqlite3.Connection, docs: list[IndexedDocument]) -> None:
         self._delete_ids(conn, [d.document.id for d in docs])
@@ -372,18 +409,45 @@ class SqliteFts5Backend(SearchBackend):
         words = _and(_clause_expression(c, _ALL_COLUMNS) for c in plan.clauses)
         return _and([words, _tags_expression(plan)])
 
-    def _matching_rowids(self, match: str | None, cols: _Columns) -> np.ndarray:
+    def _matching_rowids(self, match: str | None, cols: _Columns, low: int = 0) -> np.ndarray:
+        """Rowids matching `match` (all live documents when None), from rowid `low` up, ascending."""
         if match is None:
             return np.flatnonzero(cols.alive)
+        return self._rowids(cols, SQL_MATCH_ROWIDS, match, low)
+
+    def _rowids(self, cols: _Columns, sql: str, match: str, *args: int) -> np.ndarray:
         try:
             # One comma-joined string parsed by numpy: ~4x faster than a Python row loop at 100k matches.
-            joined = self._conn().execute(SQL_MATCH_ROWIDS, (match,)).fetchone()[0]
+            joined = self._conn().execute(sql, (match, *args)).fetchone()[0]
             ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.empty(0, dtype=np.int64)
         except sqlite3.OperationalError as exc:  # a bug in expression building, never user syntax
             raise SearchBackendError(f"FTS5 rejected {match!r}: {exc}") from exc
         ids = ids[ids < len(cols.alive)]
         alive: np.ndarray = ids[cols.alive[ids]]
         return alive
+
+    def _newest_passing(self, match: str, cols: _Columns, plan: Plan) -> tuple[np.ndarray, bool]:
+        """Matches passing the filters, newest-indexed first, until one more than the candidates pass (see
+        the module docstring); returns the candidates (ascending) and whether more documents match.
+
+        Candidates come in blocks of count_bound, so every page within the first block ranks the same set (pages
+        never overlap there); a page past it takes the next block whole."""
+        blocks = max(1, -(-(plan.offset + plan.size) // self.count_bound))
+        keep = blocks * self.count_bound
+        wanted, chunk, below = keep + 1, keep + 1, len(cols.alive)
+        found: list[np.ndarray] = []
+        count = 0
+        while True:
+            ids = self._rowids(cols, SQL_MATCH_NEWEST, match, below, chunk)
+            passing = ids[self._filter_mask(ids, cols, plan)]
+            found.append(passing)
+            count += len(passing)
+            if count >= wanted:
+                kept = np.concatenate(found)[:keep]
+                return np.sort(kept), True
+            if len(ids) < chunk:  # the walk reached the oldest match: the answer is exact
+                return np.sort(np.concatenate(found)), False
+            below, chunk = int(ids[-1]), chunk * 4
 
     def _code_rowids(self, plan: Plan, cols: _Columns) -> list[int]:
         """Code hits in rank order (search.codes.code_order: exact code, other editions, parts, longer
@@ -409,7 +473,7 @@ class SqliteFts5Backend(SearchBackend):
         rowids = [r[0] for r in rows]
         tags = _tags_expression(plan)
         if tags and rowids:
-            passing = set(self._matching_rowids(tags, cols).tolist())
+            passing = set(self._matching_rowids(tags, cols, min(rowids)).tolist())
             rowids = [r for r in rowids if r in passing]
         return rowids
 
@@ -420,8 +484,10 @@ class SqliteFts5Backend(SearchBackend):
                 continue
             codes = [cols.code_of(f.field, v) for v in f.values]
             if f.field in cols.pair_rows:
-                having = cols.pair_rows[f.field][np.isin(cols.pair_codes[f.field], codes)]
-                mask &= np.isin(rowids, having)
+                # A rowid-indexed mask: a lookup per candidate, not a sort of them (np.isin) at 1M rows.
+                having = np.zeros(len(cols.alive), dtype=bool)
+                having[cols.pair_rows[f.field][np.isin(cols.pair_codes[f.field], codes)]] = True
+                mask &= having[rowids]
             else:
                 mask &= np.isin(cols.encoded[f.field][rowids], codes)
         for r in plan.ranges:
@@ -436,19 +502,23 @@ class SqliteFts5Backend(SearchBackend):
     @staticmethod
     def _facets(rowids: np.ndarray, cols: _Columns) -> dict[str, dict[str, int]]:
         facets: dict[str, dict[str, int]] = {}
+        selected = np.zeros(len(cols.alive), dtype=bool)
+        selected[rowids] = True
         for facet in FACETS:
             if facet == "year":
                 values, counts = np.unique(cols.year[rowids], return_counts=True)
                 pairs = [(str(v), int(c)) for v, c in zip(values, counts, strict=True) if v]
-            elif facet in cols.pair_rows:
-                selected = np.zeros(len(cols.alive), dtype=bool)
-                selected[rowids] = True
+                facets[facet] = dict(sorted(pairs, key=lambda p: (-p[1], p[0])))
+                continue
+            if facet in cols.pair_rows:
                 codes = cols.pair_codes[facet][selected[cols.pair_rows[facet]]]
-                counts = np.bincount(codes, minlength=len(cols.labels[facet]))
-                pairs = [(cols.labels[facet][i], int(c)) for i, c in enumerate(counts) if i and c]
             else:
-                counts = np.bincount(cols.encoded[facet][rowids], minlength=len(cols.labels[facet]))
-                pairs = [(cols.labels[facet][i], int(c)) for i, c in enumerate(counts) if i and c]
+                codes = cols.encoded[facet][rowids]
+            counts = np.bincount(codes, minlength=len(cols.labels[facet]))
+            counts[0] = 0  # code 0: no value
+            # Only the values present: a million records hold thousands of ICS/HS labels.
+            labels = cols.labels[facet]
+            pairs = [(labels[i], int(counts[i])) for i in np.flatnonzero(counts).tolist()]
             facets[facet] = dict(sorted(pairs, key=lambda p: (-p[1], p[0])))
         return facets
 
@@ -456,14 +526,21 @@ class SqliteFts5Backend(SearchBackend):
         self._check_schema()
         plan = compile_query(query, self.analyzer)
         cols = self._load_columns()
-        rowids = self._matching_rowids(self.match_expression(plan), cols)
+        match = self.match_expression(plan)
         code_ids = self._code_rowids(plan, cols)
+        more = False
+        if match is not None and plan.ranks_by_title:
+            selected, more = self._newest_passing(match, cols, plan)
+        else:
+            rowids = self._matching_rowids(match, cols)
+            selected = rowids[self._filter_mask(rowids, cols, plan)]
         if code_ids:
-            rowids = np.union1d(rowids, np.asarray(code_ids, dtype=np.int64))
-        selected = rowids[self._filter_mask(rowids, cols, plan)]
+            codes = np.asarray(code_ids, dtype=np.int64)
+            selected = np.union1d(selected, codes[self._filter_mask(codes, cols, plan)])
         facets = self._facets(selected, cols)
         page = self._order(selected, cols, plan, code_ids)
-        return SearchResult(total=len(selected), hits=self._hits(page, plan), facets=facets)
+        total = self.count_bound if more else len(selected)
+        return SearchResult(total, self._hits(page, plan), facets, total_is_lower_bound=more)
 
     def _order(self, selected: np.ndarray, cols: _Columns, plan: Plan, code_ids: list[int]) -> list[int]:
         """The rowids of the requested page, in order."""
@@ -482,13 +559,15 @@ class SqliteFts5Backend(SearchBackend):
             # No words to rank by: code hits first, then newest first.
             return _merge(first, selected[_top(stale | newest_first, end + len(first))], end)[start:end]
         title_match = _and(_clause_expression(c, _TITLE_COLUMNS) for c in plan.clauses)
-        in_title = np.isin(selected, self._matching_rowids(title_match, cols), assume_unique=True)
+        # Title matches matter only among the selected: FTS5 need not read below the oldest of them.
+        low = int(selected.min()) if len(selected) else 0
+        in_title = np.isin(selected, self._matching_rowids(title_match, cols, low), assume_unique=True)
         # Tiers: titles matching in the query's language (0), titles matching only through a translation (1),
         # the rest (2). Then shorter titles first, then newest: one int64 key, so only the page needs sorting.
         tier = np.where(in_title, 0, 2).astype(np.int64)
         if plan.has_cross_terms:
             direct = _and(_clause_expression(c.direct, _TITLE_COLUMNS) for c in plan.clauses)
-            in_direct = np.isin(selected, self._matching_rowids(direct, cols), assume_unique=True)
+            in_direct = np.isin(selected, self._matching_rowids(direct, cols, low), assume_unique=True)
             tier[in_title & ~in_direct] = 1
         lengths = np.where(in_title, np.minimum(cols.title_len[selected], 1023), 0).astype(np.int64)
         key = (tier << 61) | stale | (lengths << 50) | newest_first

@@ -1,0 +1,102 @@
+"""The API under load (issue 12): the real server (`stdwatch serve --workers N`) over 100,000 generated records,
+driven for a fixed time by a closed-loop async httpx client with N concurrent keep-alive connections.
+
+    .venv/bin/python bench/bench_api.py                                # 100,000 records, 1 and 2 workers
+    .venv/bin/python bench/bench_api.py --n 20000 --seconds 5 --workers 2 --data /tmp/api-bench
+
+For each worker count it runs, in one go: the anchor `/api/ping` (the same app, middleware and thread pool, no
+store or engine work: what the framework, the server and this load generator cost on their own), exact code
+look-ups (`q=<a code>`), and broad terms (words in most records: the bounded count, "10,000+" past the bound).
+Each prints req/s, p50/p99 latency and errors, and its req/s as a fraction of the anchor's. The load generator
+runs on the same 2 cores as the server, so the anchor is also the ceiling this machine can show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_scale
+import serving
+
+from search.factory import backend_for
+from stdwatch.records import StandardRecord
+
+TARGETS = {"anchor": 0.0, "code look-up": 1000.0, "broad term": 200.0}
+BROAD = ("要求", "安全要求", "标准化", "技术委员会", "product")
+
+
+def scenarios(data_dir: Path, n: int) -> dict[str, list[str]]:
+    """The request paths of each scenario: the anchor, codes of the indexed records, broad terms."""
+    rng = random.Random(5)
+    sample = [r for chunk in bench_scale.records(min(n, 20_000)) for r in chunk]
+    codes = [r.code for r in sample if isinstance(r, StandardRecord)]
+    return {
+        "anchor": ["/api/ping"],
+        "code look-up": [
+            f"/api/search?{urlencode({'q': c})}" for c in rng.sample(codes, min(500, len(codes)))
+        ],
+        "broad term": [f"/api/search?{urlencode({'q': t})}" for t in BROAD],
+    }
+
+
+def prepare(data_dir: Path, n: int) -> None:
+    settings = bench_scale.settings_for(data_dir)
+    if (data_dir / "index.sqlite3").exists() and backend_for(settings).count() == n:
+        print(f"reusing the {n:,} records in {data_dir}")
+        return
+    figure, _ = bench_scale.build(n, data_dir)
+    print(f"built {n:,} records in {figure.seconds:.0f}s ({figure.per_second:,.0f} rec/s; not a figure here)")
+
+
+def run(data_dir: Path, workers: int, paths: dict[str, list[str]], connections: int, seconds: float) -> None:
+    server = serving.start_server(data_dir, workers)
+    try:
+        for scenario in paths.values():  # warm-up: facet columns, dictionaries, connections in each worker
+            serving.drive(server.url, scenario, connections, min(2.0, seconds))
+        loads = {name: serving.drive(server.url, p, connections, seconds) for name, p in paths.items()}
+        rss = server.rss_mb()
+    finally:
+        server.stop()
+    anchor = loads["anchor"]
+    plural = "s" if workers > 1 else ""
+    print(f"\n{workers} worker{plural}, {connections} connections, {seconds:.0f}s each, RSS {rss:,.0f} MB:")
+    for name, load in loads.items():
+        errors = ", ".join(f"{k} x{v}" for k, v in load.errors.items()) or "0"
+        target = f" (target >= {TARGETS[name]:,.0f})" if TARGETS[name] else ""
+        print(
+            f"  {name:<13} {load.per_second:>8,.0f} req/s{target:<18} p50 {load.pct(50):7.2f} ms   "
+            f"p99 {load.pct(99):7.2f} ms   errors {errors:<6}   = {load.per_second / anchor.per_second:5.2f} x anchor "
+            f"req/s, p50 {load.pct(50) / anchor.pct(50):5.2f} x anchor"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--data", type=Path, help="data folder to keep; an existing build of --n is reused")
+    parser.add_argument("--workers", default="1,2", help="worker counts to compare, comma-separated")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=15)
+    args = parser.parse_args()
+    data_dir = args.data or Path(tempfile.mkdtemp(prefix="stdwatch-api-"))
+    prepare(data_dir, args.n)
+    paths = scenarios(data_dir, args.n)
+    for workers in (int(w) for w in args.workers.split(",")):
+        run(data_dir, workers, paths, args.connections, args.seconds)
+    if not args.data:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
