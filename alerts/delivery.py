@@ -47,7 +47,7 @@ from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from alerts.digest import build_sections, render_confirmation, render_digest
+from alerts.digest import build_sections, related_ids, render_confirmation, render_digest
 from alerts.mail import Links, build_message, envelope_sender, message_id, to_raw
 from alerts.sender import MAX_ATTEMPTS, SendError, SmtpSession, lease, retry_delay
 from alerts.services import Services
@@ -135,8 +135,7 @@ def make_digests(services: Services, now: datetime) -> int:
     work = [(sub, p, alerts) for sub, p, alerts in work if (sub.id, p.key) not in made_keys]
     if not work:
         return 0
-    doc_ids = sorted({a.document_id for *_, alerts in work for a in alerts})
-    docs = {d.id: d.data for d in services.repo.get_many(doc_ids)}
+    docs = _documents(services, sorted({a.document_id for *_, alerts in work for a in alerts}))
     links = Links.from_settings(services.settings)
     made, failed = 0, []
     for sub, period, alerts in work:
@@ -153,6 +152,15 @@ def make_digests(services: Services, now: datetime) -> int:
             f"{made} other emails were made"
         )
     return made
+
+
+def _documents(services: Services, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The alerts' documents, and those an untitled one may borrow its title from (alerts.digest.related_ids)."""
+    docs = {d.id: d.data for d in services.repo.get_many(doc_ids)}
+    wanted = sorted({other for data in docs.values() for other in related_ids(data)} - set(docs))
+    if wanted:
+        docs.update({d.id: d.data for d in services.repo.get_many(wanted)})
+    return docs
 
 
 def _plan(
@@ -209,7 +217,7 @@ def _make_one(
             to=recipient.email,
             msg_id=msg_id,
             date=now,
-            unsubscribe_url=links.unsubscribe(recipient.id),
+            unsubscribe_url=links.one_click_unsubscribe(recipient.id),
         )
         emails.append(
             NewEmail(

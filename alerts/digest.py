@@ -16,9 +16,12 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts.mail import Links, Rendered
+from config.settings import CONFIG_DIR
+from stdwatch.identifiers import CodeError, parse_tbt_symbol, slug
 from stdwatch.store.outbox import PendingAlert, Recipient, SubscriptionInfo
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+MEMBERS_PATH = CONFIG_DIR / "wto_members.toml"
 URGENT_DAYS = 15  # fewer days than this until the final date for comments are highlighted
 WATCH_REASONS = ("new_edition", "withdrawn", "replaced", "effective")
 REMINDER = "deadline_reminder"
@@ -30,6 +33,14 @@ SECTIONS = ("notifications", "standards", "changes", "reminders")
 def labels() -> dict[str, dict[str, Any]]:
     with (TEMPLATES / "labels.toml").open("rb") as handle:
         return tomllib.load(handle)
+
+
+@lru_cache(maxsize=1)
+def member_names() -> dict[str, str]:
+    """WTO Members' names by the code their symbols carry (config/wto_members.toml, former codes too)."""
+    with MEMBERS_PATH.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {**data.get("former", {}), **data.get("members", {})}
 
 
 @lru_cache(maxsize=1)
@@ -80,11 +91,18 @@ class Section:
         return sum(len(g.entries) for g in self.groups)
 
 
+def counted(words: dict[str, Any], key: str, number: int, **fields: Any) -> str:
+    """The words for `number` of something: `<key>_one` for exactly one, where a language has it (English;
+    Chinese needs no plural)."""
+    template = words.get(f"{key}_one") if number == 1 else None
+    return str(template or words[key]).format(**fields)
+
+
 def _lang(language: str) -> str:
     return language if language in LANGUAGES else "zh"
 
 
-def _title(data: dict[str, Any], lang: str) -> str:
+def _own_title(data: dict[str, Any], lang: str) -> str:
     order: tuple[str, ...]
     if data.get("kind") == "tbt_notification":
         order = ("title_zh", "title") if lang == "zh" else ("title", "title_zh")
@@ -92,7 +110,68 @@ def _title(data: dict[str, Any], lang: str) -> str:
         order = ("title_zh", "title_zh_hant", "title_en")
     else:
         order = ("title_en", "title_zh", "title_zh_hant")
-    return next((str(data[k]) for k in order if data.get(k)), "")
+    return next((str(data[k]).strip() for k in order if str(data.get(k) or "").strip()), "")
+
+
+def base_id(symbol: str) -> str | None:
+    """The document id of the notification an addendum (revision, corrigendum...) belongs to."""
+    try:
+        parsed = parse_tbt_symbol(symbol)
+    except CodeError:
+        return None
+    return None if parsed.is_base else slug(str(parsed.base))
+
+
+def related_ids(data: dict[str, Any]) -> list[str]:
+    """Documents whose title an untitled one may borrow: an addendum's base notification, the editions a
+    standard replaces (a new edition keeps its predecessor's title, as a rule)."""
+    if data.get("kind") == "tbt_notification":
+        found = base_id(str(data.get("symbol") or ""))
+        return [found] if found else []
+    return [slug(str(code)) for code in data.get("replaces") or []]
+
+
+def _notification_type(data: dict[str, Any], code: str) -> str:
+    stated = str(data.get("notification_type") or "")
+    if stated:
+        return stated
+    return "regular" if base_id(code) is None else "addendum"
+
+
+def _title(data: dict[str, Any], code: str, lang: str, docs: dict[str, dict[str, Any]]) -> str:
+    """Never empty: the document's own title, else a related document's (see related_ids), else what kind of
+    document it is."""
+    own = _own_title(data, lang)
+    if own:
+        return own
+    if data.get("kind") == "tbt_notification" or code.startswith("G/TBT/"):
+        return _untitled_notification(data, code, lang, docs)
+    words = labels()[lang]
+    for other_id in related_ids(data):
+        other = docs.get(other_id, {})
+        if borrowed := _own_title(other, lang):
+            source = str(other.get("code") or other_id)
+            return str(words["borrowed_title"]).format(title=borrowed, source=source)
+    family = str(data.get("family") or "")
+    kind = words["family"].get(family, family) or words["standards"]
+    return str(words["untitled_standard"]).format(kind=kind)
+
+
+def _untitled_notification(
+    data: dict[str, Any], code: str, lang: str, docs: dict[str, dict[str, Any]]
+) -> str:
+    """'Addendum to G/TBT/N/USA/1964: <its title>' when the store has the base notification."""
+    words = labels()[lang]
+    base = base_id(code)
+    if base is None:
+        return str(words["untitled_notification"])
+    kind = _notification_type(data, code)
+    fields = {
+        "kind": words["notification_type"].get(kind, kind),
+        "base": str(parse_tbt_symbol(code).base),
+        "title": _own_title(docs.get(base, {}), lang),
+    }
+    return str(words["part_titled" if fields["title"] else "part_untitled"]).format(**fields)
 
 
 def _days(deadline: str, today: date, words: dict[str, Any]) -> tuple[int | None, str, bool]:
@@ -102,7 +181,7 @@ def _days(deadline: str, today: date, words: dict[str, Any]) -> tuple[int | None
         return None, "", False
     if left < 0:
         return left, str(words["closed"]), False
-    text = str(words["closes_today"]) if left == 0 else str(words["days_left"]).format(days=left)
+    text = str(words["closes_today"]) if left == 0 else counted(words, "days_left", left, days=left)
     return left, text, left < URGENT_DAYS
 
 
@@ -125,15 +204,26 @@ def _change_note(alert: PendingAlert, data: dict[str, Any], words: dict[str, Any
         "effective": details.get("effective") or data.get("effective"),
     }.get(reason)
     watched = details.get("watched") or data.get("code") or alert.document_id
+    if reason == "replaced" and not by:
+        reason = "replaced_unnamed"  # the successor said it replaces this one; this record names none
     return str(words["change"][reason]).format(by=_codes(by), date=when or "", watched=watched).strip()
 
 
-def build_entry(alert: PendingAlert, data: dict[str, Any], today: date, lang: str, links: Links) -> Entry:
-    """One line of the digest; `data` is the document's StdWatch JSON ({} when the store no longer has it)."""
+def build_entry(
+    alert: PendingAlert,
+    docs: dict[str, dict[str, Any]],
+    today: date,
+    lang: str,
+    links: Links,
+) -> Entry:
+    """One line of the digest; `docs` holds the documents' StdWatch JSON by id (an addendum's base
+    notification too, when the store has it); a document the store no longer has reads as {}."""
     words = labels()[lang]
+    data = docs.get(alert.document_id, {})
     is_tbt = data.get("kind") == "tbt_notification" or alert.document_id.startswith("g-tbt-")
     code = str(data.get("symbol") or data.get("code") or alert.document_id)
-    entry = Entry(alert.document_id, code, _title(data, lang), links.document(alert.document_id), is_tbt)
+    title = _title(data, code, lang, docs)
+    entry = Entry(alert.document_id, code, title, links.document(alert.document_id), is_tbt)
     if alert.reason in ("new", "changed"):
         entry.reason_label = str(words[alert.reason])
     if is_tbt:
@@ -149,16 +239,28 @@ def build_entry(alert: PendingAlert, data: dict[str, Any], today: date, lang: st
     if alert.reason in WATCH_REASONS:
         entry.note = _change_note(alert, data, words)
     elif alert.reason == REMINDER and entry.days_left is not None and entry.days_left >= 0:
-        entry.note = str(words["reminder_line"]).format(days=entry.days_left)
+        entry.note = counted(words, "reminder_line", entry.days_left, days=entry.days_left)
     return entry
 
 
-def _member_label(data: dict[str, Any], lang: str) -> str:
+def _member_code(data: dict[str, Any], code: str) -> str:
     member = str(data.get("member") or "")
-    name = str(data.get("member_name") or "")
-    if name and name != member and (lang == "zh" or name.isascii()):
-        return f"{name} ({member})" if member else name
+    if not member:
+        try:
+            member = parse_tbt_symbol(code).member
+        except CodeError:
+            member = ""
     return member or "?"
+
+
+def _member_label(member: str, names: set[str], lang: str) -> str:
+    """One label per notifying member, whatever each record calls it: for a zh digest a Chinese name a
+    record gives; else the WTO's name (config/wto_members.toml); else a Latin-script name a record gives."""
+    chinese = sorted(n for n in names if not n.isascii())
+    latin = sorted(n for n in names if n.isascii() and n != member)
+    candidates = [*(chinese if lang == "zh" else []), member_names().get(member, ""), *latin]
+    name = next((c for c in candidates if c), "")
+    return f"{name} ({member})" if name and member != "?" else name or member
 
 
 def _family_label(data: dict[str, Any], lang: str) -> str:
@@ -167,35 +269,42 @@ def _family_label(data: dict[str, Any], lang: str) -> str:
 
 
 def _place(alert: PendingAlert, entry: Entry, data: dict[str, Any], lang: str) -> tuple[str, str]:
-    """(section, group label) of an entry."""
+    """(section, group key) of an entry: notifications group by member code, standards by family."""
     if alert.reason in WATCH_REASONS:
         return "changes", ""
     if alert.reason == REMINDER:
         return "reminders", ""
     if entry.is_tbt:
-        return "notifications", _member_label(data, lang)
+        return "notifications", _member_code(data, entry.code)
     return "standards", _family_label(data, lang)
 
 
-def _grouped(pairs: list[tuple[str, Entry]]) -> list[Group]:
+def _grouped(pairs: list[tuple[str, Entry]], labels_of: dict[str, str]) -> list[Group]:
     groups: dict[str, list[Entry]] = defaultdict(list)
-    for label, entry in pairs:
-        groups[label].append(entry)
-    return [Group(label, sorted(entries, key=lambda e: e.code)) for label, entries in sorted(groups.items())]
+    for key, entry in pairs:
+        groups[key].append(entry)
+    return [
+        Group(labels_of.get(key, key), sorted(entries, key=lambda e: e.code))
+        for key, entries in sorted(groups.items())
+    ]
 
 
 def build_sections(
     alerts: Sequence[PendingAlert], docs: dict[str, dict[str, Any]], today: date, lang: str, links: Links
 ) -> list[Section]:
-    """The digest's sections in a fixed order, empty ones left out."""
+    """The digest's sections in a fixed order, empty ones left out. `docs` may hold more documents than
+    the alerts name (the base notifications of addenda, for their titles)."""
     lang = _lang(lang)
     words = labels()[lang]
     buckets: dict[str, list[tuple[str, Entry]]] = defaultdict(list)
     kept: dict[tuple[str, str], Entry] = {}
+    member_aliases: dict[str, set[str]] = defaultdict(set)
     for alert in sorted(alerts, key=lambda a: (a.document_id, -a.version)):
         data = docs.get(alert.document_id, {})
-        entry = build_entry(alert, data, today, lang, links)
-        key, label = _place(alert, entry, data, lang)
+        entry = build_entry(alert, docs, today, lang, links)
+        key, group = _place(alert, entry, data, lang)
+        if key == "notifications" and data.get("member_name"):
+            member_aliases[group].add(str(data["member_name"]).strip())
         # One entry per document and section: "new" then "changed" before a digest went out is simply new.
         slot = (key, f"{alert.document_id}:{alert.reason}" if key == "changes" else alert.document_id)
         if slot in kept:
@@ -203,8 +312,11 @@ def build_sections(
                 kept[slot].reason_label = str(words["new"])
             continue
         kept[slot] = entry
-        buckets[key].append((label, entry))
-    return [Section(k, str(words[k]), _grouped(buckets[k])) for k in SECTIONS if buckets[k]]
+        buckets[key].append((group, entry))
+    member_labels = {
+        code: _member_label(code, member_aliases[code], lang) for code, _ in buckets["notifications"]
+    }
+    return [Section(k, str(words[k]), _grouped(buckets[k], member_labels)) for k in SECTIONS if buckets[k]]
 
 
 def render_digest(
@@ -212,7 +324,8 @@ def render_digest(
 ) -> Rendered:
     lang = _lang(sub.language)
     words = labels()[lang]
-    subject = str(words["subject"]).format(name=sub.name, count=sum(s.count for s in sections))
+    count = sum(s.count for s in sections)
+    subject = counted(words, "subject", count, name=sub.name, count=count)
     context = {
         "L": words,
         "lang": lang,

@@ -29,7 +29,10 @@ CONFIRM = "confirm"
 
 @dataclass(frozen=True)
 class Links:
-    """Every URL an email carries; address-specific ones are signed for that address only."""
+    """Every URL an email carries; address-specific ones are signed for that address only.
+
+    Links a reader clicks go to the web pages (api/web); only the List-Unsubscribe header points at the API,
+    whose URL takes the RFC 8058 one-click POST a mail client sends without a browser."""
 
     public_url: str
     signer: Signer
@@ -40,17 +43,25 @@ class Links:
         return cls(settings.public_url.rstrip("/"), Signer(secret))
 
     def document(self, doc_id: str) -> str:
-        return f"{self.public_url}/api/documents/{quote(doc_id, safe='')}"
+        return f"{self.public_url}/documents/{quote(doc_id, safe='')}"
 
     def manage(self, subscription_id: int) -> str:
-        return f"{self.public_url}/api/subscriptions/{subscription_id}"
+        return f"{self.public_url}/subscriptions/{subscription_id}"
 
     def unsubscribe(self, recipient_id: int) -> str:
-        return f"{self.public_url}/api/unsubscribe?token={self.signer.sign(UNSUBSCRIBE, {'r': recipient_id})}"
+        """The page that explains and asks for a click (a GET changes nothing: mail scanners follow links)."""
+        return f"{self.public_url}/unsubscribe?token={self._unsubscribe_token(recipient_id)}"
+
+    def one_click_unsubscribe(self, recipient_id: int) -> str:
+        """For the List-Unsubscribe header: the API URL that unsubscribes on POST (RFC 8058)."""
+        return f"{self.public_url}/api/unsubscribe?token={self._unsubscribe_token(recipient_id)}"
 
     def confirm(self, recipient_id: int) -> str:
         token = self.signer.sign(CONFIRM, {"r": recipient_id})
-        return f"{self.public_url}/api/subscriptions/confirm?token={token}"
+        return f"{self.public_url}/subscriptions/confirm?token={token}"
+
+    def _unsubscribe_token(self, recipient_id: int) -> str:
+        return self.signer.sign(UNSUBSCRIBE, {"r": recipient_id})
 
 
 def envelope_sender(mail_from: str) -> str:

@@ -244,16 +244,16 @@ def watch_alerts(sub: CompiledSubscription, change: Change) -> Iterator[NewAlert
         status, before = data.get("status"), previous.get("status")
         if status != before and status == "withdrawn":
             yield NewAlert(sub.id, change.document_id, change.version, "withdrawn", details)
-        elif data.get("replaced_by") and (
-            (status != before and status == "replaced")
-            or data.get("replaced_by") != previous.get("replaced_by")
+        elif (status != before and status == "replaced") or (
+            data.get("replaced_by") and data.get("replaced_by") != previous.get("replaced_by")
         ):
+            # a successor that says it `replaces` this one makes it replaced without naming it here
             yield NewAlert(
                 sub.id,
                 change.document_id,
                 change.version,
                 "replaced",
-                {**details, "replaced_by": data["replaced_by"]},
+                {**details, "replaced_by": data.get("replaced_by") or []},
             )
         elif status != before and before == "upcoming" and status == "current":
             yield NewAlert(

@@ -37,8 +37,8 @@ def _presented_key(request: Request) -> str | None:
     return key.strip() if key and key.strip() else None
 
 
-def accounts(services: ServicesDep) -> AccountRepository:
-    """The account store, on the store of record's engine."""
+async def accounts(services: ServicesDep) -> AccountRepository:
+    """The account store, on the store of record's engine (async: no I/O, so no thread-pool hop)."""
     return AccountRepository(services.repo.engine)
 
 
@@ -94,9 +94,9 @@ def require_role(*roles: Role) -> Callable[[UserInfo], UserInfo]:
     return check
 
 
-def search_access(user: OptionalUser, services: ServicesDep) -> None:
+async def search_access(user: OptionalUser, services: ServicesDep) -> None:
     """Search and documents are open to anonymous readers unless STDWATCH_SEARCH_OPEN=false (then 401 without
-    a key); a key that is sent must be valid either way."""
+    a key); a key that is sent must be valid either way. (async: no I/O, so no thread-pool hop per request)"""
     if user is None and not services.settings.search_open:
         raise HTTPException(
             401,

@@ -66,12 +66,12 @@ def open_services(settings: Settings | None = None, create: bool = False) -> Ite
     try:
         services = _services(settings, create)
     except SearchBackendError as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     try:
         yield services
     except SearchBackendError as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     finally:
         services.close()
@@ -136,7 +136,7 @@ def load(
         try:
             code = _load(services, paths, kind, replace)
         except OSError as exc:  # a missing or unreadable file or folder: named, nothing half-done to report
-            console.print(f"[red]error[/red] {exc}", highlight=False)
+            console.print(f"[red]error:[/red] {exc}", highlight=False)
             code = 2
     raise typer.Exit(code)
 
@@ -180,12 +180,14 @@ def import_catalogue(
 
     if out is not None and not check:
         # Without --check the rows would be LOADED into the database: a company's list must never be.
-        console.print("[red]error[/red] --out writes the report of --check; add --check (nothing was loaded)")
+        console.print(
+            "[red]error:[/red] --out writes the report of --check; add --check (nothing was loaded)"
+        )
         raise typer.Exit(2)
     try:
         items = list(read_listed_codes(file, profile) if check else read_catalogue(file, profile))
     except (ValueError, OSError) as exc:  # CatalogueError names the file (and row); nothing was loaded
-        console.print(f"[red]error[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     errors = [i for i in items if isinstance(i, RowError)]
     for error in errors:
@@ -309,7 +311,7 @@ def crawl(
     from crawlers.runner import SPIDERS, CrawlRequest
 
     if not all_spiders and not spider:
-        console.print(f"[red]error[/red] name a spider or use --all; spiders: {', '.join(SPIDERS)}")
+        console.print(f"[red]error:[/red] name a spider or use --all; spiders: {', '.join(SPIDERS)}")
         raise typer.Exit(2)
     statuses = []
     with open_services() as services:
@@ -318,7 +320,7 @@ def crawl(
             try:
                 outcome = services.flow.crawl(request)
             except ValueError as exc:
-                console.print(f"[red]error[/red] {exc}")
+                console.print(f"[red]error:[/red] {exc}")
                 raise typer.Exit(2) from None
             statuses.append(_report_crawl(name, outcome))
     raise typer.Exit(_crawl_status(statuses))

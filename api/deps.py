@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from alerts.services import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:  # async: no I/O, so no thread-pool hop per request
     services: Services = request.app.state.services
     return services
 

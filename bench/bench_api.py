@@ -8,7 +8,9 @@ For each worker count it runs, in one go: the anchor `/api/ping` (the same app, 
 store or engine work: what the framework, the server and this load generator cost on their own), exact code
 look-ups (`q=<a code>`), and broad terms (words in most records: the bounded count, "10,000+" past the bound).
 Each prints req/s, p50/p99 latency and errors, and its req/s as a fraction of the anchor's. The load generator
-runs on the same 2 cores as the server, so the anchor is also the ceiling this machine can show.
+runs on the same 2 cores as the server, so the anchor is also the ceiling this machine can show. Each also
+prints the server's CPU time per request (from /proc, server and workers): on a machine shared with other work
+the req/s say how much CPU the server got, the CPU per request says what it needs.
 """
 
 from __future__ import annotations
@@ -62,7 +64,11 @@ def run(data_dir: Path, workers: int, paths: dict[str, list[str]], connections: 
     try:
         for scenario in paths.values():  # warm-up: facet columns, dictionaries, connections in each worker
             serving.drive(server.url, scenario, connections, min(2.0, seconds))
-        loads = {name: serving.drive(server.url, p, connections, seconds) for name, p in paths.items()}
+        loads, cpu = {}, {}
+        for name, scenario in paths.items():
+            before = server.cpu_seconds()
+            loads[name] = serving.drive(server.url, scenario, connections, seconds)
+            cpu[name] = (server.cpu_seconds() - before) * 1000 / max(1, len(loads[name].latencies))
         rss = server.rss_mb()
     finally:
         server.stop()
@@ -76,6 +82,10 @@ def run(data_dir: Path, workers: int, paths: dict[str, list[str]], connections: 
             f"  {name:<13} {load.per_second:>8,.0f} req/s{target:<18} p50 {load.pct(50):7.2f} ms   "
             f"p99 {load.pct(99):7.2f} ms   errors {errors:<6}   = {load.per_second / anchor.per_second:5.2f} x anchor "
             f"req/s, p50 {load.pct(50) / anchor.pct(50):5.2f} x anchor"
+        )
+        print(
+            f"  {'':<13} server CPU {cpu[name]:5.2f} ms/request = {cpu[name] / cpu['anchor']:5.2f} x anchor; "
+            f"{workers} dedicated core{plural} would serve ~{1000 * workers / cpu[name]:,.0f} req/s"
         )
 
 

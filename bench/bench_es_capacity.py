@@ -104,8 +104,10 @@ def main() -> None:
         )
         print(line("after the bulk load", *sizes(backend)))
         [index] = backend.indices()
-        backend.client.indices.forcemerge(index=index, max_num_segments=1, request_timeout=3600)
+        merging = backend.client.options(request_timeout=3600)
+        merging.indices.forcemerge(index=index, max_num_segments=1)
         backend.client.indices.refresh(index=index)
+        time.sleep(10)  # store sizes in index stats follow a merge with a short delay
         print(line("merged to one segment", *sizes(backend)))
     finally:
         backend.drop()

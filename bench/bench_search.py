@@ -359,7 +359,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=900)
     parser.add_argument("--backend", default="sqlite", help="sqlite, elasticsearch, or both comma-separated")
     parser.add_argument("--keep", type=Path, help="data folder to keep (default: a temporary one)")
-    parser.add_argument("--es-url", help="Elasticsearch node URL(s), comma-separated (default: STDWATCH_ES_URL)")
+    parser.add_argument(
+        "--es-url", help="Elasticsearch node URL(s), comma-separated (default: STDWATCH_ES_URL)"
+    )
     args = parser.parse_args()
     t0 = time.perf_counter()
     records = generate(args.n)

@@ -56,6 +56,18 @@ class Server:
             total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
         return total / 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server and its workers have used so far: what a request costs the
+        server, whatever share of the shared cores it got."""
+        ticks = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from enum import StrEnum
+from urllib.parse import quote
 
 from search.base import SearchBackend
 from search.query import SearchHit, SearchQuery
@@ -89,7 +90,12 @@ def _text(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def hit_row(hit: SearchHit) -> list[Cell]:
+def document_link(doc_id: str, public_url: str = "") -> str:
+    """The document's web page, absolute under `public_url` (the address the emails' links use too)."""
+    return f"{public_url.rstrip('/')}/documents/{quote(doc_id, safe='')}"
+
+
+def hit_row(hit: SearchHit, public_url: str = "") -> list[Cell]:
     """One export row, in COLUMNS order."""
     return [
         _text(hit.code),
@@ -103,12 +109,12 @@ def hit_row(hit: SearchHit) -> list[Cell]:
         hit.region,
         hit.member,
         hit.id,
-        f"/api/documents/{hit.id}",
+        document_link(hit.id, public_url),
     ]
 
 
-def rows(hits: Iterable[SearchHit]) -> Iterator[list[Cell]]:
-    return (hit_row(h) for h in hits)
+def rows(hits: Iterable[SearchHit], public_url: str = "") -> Iterator[list[Cell]]:
+    return (hit_row(h, public_url) for h in hits)
 
 
 def csv_chunks(data: Iterable[list[Cell]], rows_per_chunk: int = EXPORT_BATCH) -> Iterator[bytes]:
@@ -162,7 +168,9 @@ def xlsx_chunks(data: Iterable[list[Cell]], chunk_size: int = 1 << 16) -> Iterat
         os.unlink(path)
 
 
-def export_chunks(backend: SearchBackend, query: SearchQuery, fmt: ExportFormat) -> Iterator[bytes]:
-    """The whole result set of `query` as bytes of the format."""
-    data = rows(iter_hits(backend, query))
+def export_chunks(
+    backend: SearchBackend, query: SearchQuery, fmt: ExportFormat, public_url: str = ""
+) -> Iterator[bytes]:
+    """The whole result set of `query` as bytes of the format; links are absolute under `public_url`."""
+    data = rows(iter_hits(backend, query), public_url)
     return csv_chunks(data) if fmt is ExportFormat.CSV else xlsx_chunks(data)

@@ -15,7 +15,7 @@ def analyzer_for(settings: Settings) -> Analyzer:
 
 def es_urls(settings: Settings) -> list[str]:
     """STDWATCH_ES_URL: one node, or a cluster's nodes comma-separated."""
-    urls = [u.strip() for u in settings.es_url.split(",") if u.strip()]
+    urls = list(dict.fromkeys(u.strip().rstrip("/") for u in settings.es_url.split(",") if u.strip()))
     if not urls:
         raise ValueError("STDWATCH_ES_URL: no Elasticsearch URL given")
     return urls

@@ -10,6 +10,7 @@ but never loses a change.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from config.settings import Settings
 from search.base import SearchBackend
-from search.documents import search_document
+from search.documents import IndexedDocument, SearchDocument, search_document
+from search.parallel import ParallelAnalysis
 from stdwatch.loading import LineError, read_records, record_files
 from stdwatch.records import Kind, Record
 from stdwatch.store import DocumentRepository, StoredDocument, UpsertResult
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BATCH = 2000
+PARALLEL_MIN = 2 * BATCH  # a smaller queue is indexed in-process: starting worker processes costs ~1-2 s
 Progress = Callable[[int], None]
 
 
@@ -67,6 +70,7 @@ class IngestFlow:
         self.repo = repo
         self.backend = backend
         self.listeners = list(listeners)
+        self._parallel: ParallelAnalysis | None = None
 
     # ------------------------------------------------------------------------------------------ arriving
     def store(self, records: Iterable[Record], merge: bool = False) -> UpsertResult:
@@ -120,8 +124,9 @@ class IngestFlow:
     def sync(self, progress: Progress | None = None) -> int:
         """Index every queued document, then tell the listeners; returns how many were indexed."""
         done: list[StoredDocument] = []
+        index = self._indexer()
         while pending := self.repo.pending_index(BATCH):
-            self.backend.index([search_document(doc.data) for doc in pending])
+            index([search_document(doc.data) for doc in pending])
             self.repo.mark_indexed(pending)
             done.extend(pending)
             log.debug("indexed %d documents on %s", len(pending), self.backend.name)
@@ -129,6 +134,24 @@ class IngestFlow:
                 progress(len(pending))
         self._tell(done)
         return len(done)
+
+    def _indexer(self) -> Callable[[list[SearchDocument]], None]:
+        """backend.index; for a large queue on a backend that takes analysed documents (SQLite), analysis
+        split over worker processes first (search.parallel; STDWATCH_INGEST_WORKERS)."""
+        take: Callable[[list[IndexedDocument]], None] | None = getattr(self.backend, "index_analysed", None)
+        workers = self.settings.ingest_workers or os.cpu_count() or 1
+        if take is None or workers < 2 or self.repo.pending_count() < PARALLEL_MIN:
+            return self.backend.index
+        if self._parallel is None:
+            self._parallel = ParallelAnalysis(self.settings, workers)
+        parallel = self._parallel
+        return lambda docs: take(parallel.analyse(docs))
+
+    def close(self) -> None:
+        """Stop the analysis worker processes, if a large sync started them."""
+        if self._parallel is not None:
+            self._parallel.close()
+            self._parallel = None
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Build a fresh index from the whole store of record and switch to it in one step."""

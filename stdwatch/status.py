@@ -14,21 +14,26 @@ A successor is recorded when the standard names it in `replaced_by`, or a stored
 this one (by exact code, or by its code without an edition, then only older editions). It is in force unless
 the store knows it is not yet: an effective date after the day, or a stated "upcoming" without a date. A
 status worked out here is stored as `status_source = derived`; one a source stated stays `source`.
-`roll_statuses` is the daily roll the scheduler runs: every change of derived status is a new version, which
-the alert matcher sees.
+The store derives the status whenever it stores a standard (DocumentRepository.upsert_many calls
+`StatusFacts` / `with_status_as_of`), in the same version, so a record arrives with its status and a new record
+is just "new" to the alert matcher; a stored predecessor whose successor arrives in force becomes `replaced`
+in that same transaction. `roll_statuses` is the daily roll the scheduler runs for the passage of time: every
+change of derived status is a new version, which the alert matcher sees.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stdwatch.identifiers import CodeError, parse_standard_code
 from stdwatch.records import Kind, StandardRecord, Status, StatusSource, record_from_json
-from stdwatch.store.repository import DocumentRepository, StoredDocument, UpsertResult
+
+if TYPE_CHECKING:  # the store calls this module when it stores a standard: no import of it at run time
+    from stdwatch.store.repository import DocumentRepository, StoredDocument, UpsertResult
 
 
 def derive_status(
@@ -92,8 +97,9 @@ def _key(code: str) -> str:
 
 
 @dataclass
-class _Facts:
-    """What the roll needs to know about every standard, gathered in one pass over the store."""
+class StatusFacts:
+    """What deriving statuses needs to know about the standards concerned: the whole store for the roll, the
+    batch being stored plus the stored documents it names or that name it for the store."""
 
     by_code: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_key: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -101,10 +107,32 @@ class _Facts:
 
     def add(self, doc: StoredDocument) -> None:
         data = doc.data
-        self.by_code[doc.code] = {"effective": data.get("effective"), "status": data.get("status")}
-        self.by_key[doc.code_key].append(doc.code)
-        for target in data.get("replaces") or []:
-            self.replacing[target].append((doc.code, target))
+        self._add(
+            doc.code, doc.code_key, data.get("effective"), data.get("status"), data.get("replaces") or []
+        )
+
+    @classmethod
+    def for_batch(cls, stored: Iterable[StoredDocument], batch: Sequence[StandardRecord]) -> StatusFacts:
+        """The batch being stored over the stored documents it concerns: what a record says now wins over
+        what its stored version said (its `replaces` too)."""
+        facts = cls()
+        latest = {record.code: record for record in batch}  # the last record of a document is what is stored
+        for doc in stored:
+            if doc.code not in latest:
+                facts.add(doc)
+        for record in latest.values():
+            effective = record.effective.isoformat() if record.effective else None
+            status = record.status.value if record.status else None
+            facts._add(record.code, record.key, effective, status, record.replaces)
+        return facts
+
+    def _add(self, code: str, key: str, effective: Any, status: Any, replaces: Sequence[str]) -> None:
+        known = code in self.by_code
+        self.by_code[code] = {"effective": effective, "status": status}
+        if not known:
+            self.by_key[key].append(code)
+        for target in replaces:
+            self.replacing[target].append((code, target))
 
     def named(self, code: str, own: str) -> Sequence[dict[str, Any] | None]:
         """What the store knows of a successor named by code (every edition when named without one)."""
@@ -129,7 +157,9 @@ class _Facts:
 
 def roll_statuses(repo: DocumentRepository, today: date) -> UpsertResult:
     """Store a new version of every standard whose status as of `today` differs from the stored one."""
-    facts = _Facts()
+    from stdwatch.store.repository import UpsertResult
+
+    facts = StatusFacts()
     for batch in repo.iter_documents():
         for doc in batch:
             if doc.kind == Kind.STANDARD.value:
@@ -146,7 +176,7 @@ def roll_statuses(repo: DocumentRepository, today: date) -> UpsertResult:
             if rolled is not record:
                 changed.append(rolled)
         if changed:
-            result += repo.upsert_many(changed)
+            result += repo.upsert_many(changed, as_of=today)
     return result
 
 

@@ -9,10 +9,14 @@ with `stdwatch outbox --demo --show ID`. Then it serves the API (unless --no-ser
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import re
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_string, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,6 +25,7 @@ from typing import Annotated
 import typer
 from pydantic import SecretStr
 from rich.console import Console
+from rich.markup import escape
 
 from alerts.mail_sink import MAILDIR_NAME, MailSink
 from alerts.services import Services
@@ -32,7 +37,39 @@ from stdwatch.signing import Signer
 from stdwatch.store.outbox import OutboxRepository
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "stdwatch" / "demo_data" / "records.jsonl"
+LOCK_NAME = "demo.lock"
+BUSY_EXIT = 2
 console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class DemoBusy(Exception):
+    """Another `stdwatch demo` holds the demo folder."""
+
+
+@contextmanager
+def demo_lock(data_path: Path) -> Iterator[None]:
+    """Hold the demo's lock (a file beside the demo folder, which a run deletes and recreates) for a whole run:
+    a second demo would pull the store out from under the one serving."""
+    data_path.mkdir(parents=True, exist_ok=True)
+    path = data_path / LOCK_NAME
+    with path.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise DemoBusy(
+                f"another `stdwatch demo` (pid {holder}) is using {data_path / 'demo'}; stop it first "
+                f"(its data stays readable: STDWATCH_DATA_DIR={data_path / 'demo'} stdwatch ...)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def demo_settings(base: Settings) -> Settings:
@@ -85,8 +122,20 @@ def demo(
     try:
         secret, generated = _secret(base)
     except ValueError as exc:
-        console.print(f"[red]error[/red] {exc}")
+        console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    try:
+        with demo_lock(base.data_path):
+            code = _fresh_run(base, secret, generated, host, port, no_serve)
+    except DemoBusy as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(BUSY_EXIT) from None
+    raise typer.Exit(code)
+
+
+def _fresh_run(
+    base: Settings, secret: SecretStr, generated: bool, host: str, port: int, no_serve: bool
+) -> int:
     folder = demo_settings(base).data_path
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -97,8 +146,7 @@ def demo(
                 "STDWATCH_SECRET_KEY is not set: the demo signs its links with a key made for this run "
                 "(they stop working when it ends; a real deployment must set one)"
             )
-        code = _run(settings, sink, host, port, no_serve)
-    raise typer.Exit(code)
+        return _run(settings, sink, host, port, no_serve)
 
 
 def _run(settings: Settings, sink: MailSink, host: str, port: int, no_serve: bool) -> int:

@@ -42,11 +42,11 @@ def outbox(
 ) -> None:
     """The email outbox: pending, sent and failed emails with attempts and last error; --show ID; --flush."""
     if status and status not in STATUSES:
-        console.print(f"[red]error[/red] --status must be one of {', '.join(STATUSES)}, not {status!r}")
+        console.print(f"[red]error:[/red] --status must be one of {', '.join(STATUSES)}, not {status!r}")
         raise typer.Exit(2)
     if demo and flush:
         console.print(
-            "[red]error[/red] --flush does not go with --demo: the demo's mail sink runs only while "
+            "[red]error:[/red] --flush does not go with --demo: the demo's mail sink runs only while "
             "`stdwatch demo` runs, and its scheduler flushes the outbox"
         )
         raise typer.Exit(2)
@@ -81,7 +81,7 @@ def _run(services: Services, show: int | None, flush: bool, status: str | None, 
     if show is not None:
         email = repo.email(show)
         if email is None:
-            console.print(f"[red]error[/red] no email with id {show}")
+            console.print(f"[red]error:[/red] no email with id {show}")
             return 1
         _print_email(email)
         return 0
@@ -101,7 +101,18 @@ def _run(services: Services, show: int | None, flush: bool, status: str | None, 
 def _print_table(emails: list[EmailRow], counts: dict[str, int]) -> None:
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
     table = Table(title=f"outbox: {summary}")
-    for column in ("id", "kind", "to", "subject", "status", "attempts", "next attempt", "sent", "last error"):
+    columns = (
+        "id",
+        "kind",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "next attempt (UTC)",
+        "sent (UTC)",
+        "last error",
+    )
+    for column in columns:
         table.add_column(column, overflow="fold")
     for e in emails:
         waiting = e.status in ("pending", "sending")
@@ -112,11 +123,19 @@ def _print_table(emails: list[EmailRow], counts: dict[str, int]) -> None:
             e.subject,
             e.status,
             str(e.attempts),
-            f"{e.next_attempt_at:%Y-%m-%d %H:%M:%S}" if waiting else "",
-            f"{e.sent_at:%Y-%m-%d %H:%M:%S}" if e.sent_at else "",
+            _utc(e.next_attempt_at) if waiting else "",
+            _utc(e.sent_at),
             e.last_error or "",
         )
     Console(width=200).print(table)
+
+
+def _utc(moment: datetime | None) -> str:
+    """The store keeps UTC (naive on SQLite, aware on PostgreSQL); shown as UTC either way."""
+    if moment is None:
+        return ""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return f"{aware:%Y-%m-%d %H:%M:%S}"
 
 
 def _print_email(email: EmailRow) -> None:

@@ -64,7 +64,7 @@ def scheduler(
             services, crawl=not no_crawl, stale_after=timedelta(minutes=stale_minutes), on_started=started
         )
     except LockRefused as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
         code = 1
     finally:
         services.close()
@@ -99,7 +99,14 @@ def jobs() -> None:
     finally:
         services.close()
     table = Table(title=f"scheduler jobs (times in {settings.timezone})")
-    for column in ("job", "schedule", "next run", "last run", "outcome", "message"):
+    for column in (
+        "job",
+        "schedule",
+        f"next run ({zone.key})",
+        f"last run ({zone.key})",
+        "outcome",
+        "message",
+    ):
         table.add_column(column)
     for status in rows:
         table.add_row(*_row(status, zone))
@@ -109,7 +116,7 @@ def jobs() -> None:
     else:
         out.print("no jobs yet: `stdwatch scheduler` creates them")
     out.print(
-        f"scheduler: running as {holder.holder}, last heartbeat {_when(holder.heartbeat_at, zone)}"
+        f"scheduler: running as {holder.holder}, last heartbeat {_when(holder.heartbeat_at, zone)} ({zone.key})"
         if holder
         else "scheduler: not running",
         highlight=False,

@@ -38,18 +38,18 @@ def build_query(text: str, filters: list[str], size: int, page: int) -> SearchQu
     for item in filters:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            console.print(f"[red]error[/red] --filter {item!r}: write NAME=VALUE", highlight=False)
+            console.print(f"[red]error:[/red] --filter {item!r}: write NAME=VALUE", highlight=False)
             raise typer.Exit(2)
         if name.strip() in ("q", "size", "page"):
             console.print(
-                f"[red]error[/red] --filter {name}: use the argument or option instead", highlight=False
+                f"[red]error:[/red] --filter {name}: use the argument or option instead", highlight=False
             )
             raise typer.Exit(2)
         params.setdefault(name.strip(), []).append(value)
     try:
         return query_from_params(params)
     except ParamError as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
 
 

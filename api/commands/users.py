@@ -54,7 +54,7 @@ def create(
             organization = repo.ensure_organization(org, timezone or get_settings().timezone)
             user = repo.create_user(organization.id, email, name, role)
         except AccountError as exc:
-            console.print(f"[red]error[/red] {exc}", highlight=False)
+            console.print(f"[red]error:[/red] {exc}", highlight=False)
             raise typer.Exit(1) from None
         issued = repo.issue_key(user.id, "created with the user")
     console.print(
@@ -72,7 +72,7 @@ def key(
     with _accounts() as repo:
         user = repo.user_by_email(email)
         if user is None:
-            console.print(f"[red]error[/red] no user with email {email}", highlight=False)
+            console.print(f"[red]error:[/red] no user with email {email}", highlight=False)
             raise typer.Exit(1)
         issued = repo.issue_key(user.id, label)
     console.print(f"new key #{issued.info.id} for {user.email}", highlight=False)

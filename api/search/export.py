@@ -71,7 +71,7 @@ def export(request: Request, services: ServicesDep) -> StreamingResponse:
         raise BadRequest(str(exc)) from None
     filename = f"stdwatch-search-{date.today().isoformat()}.{fmt.value}"
     return StreamingResponse(
-        export_chunks(services.backend, query, fmt),
+        export_chunks(services.backend, query, fmt, services.settings.public_url),
         media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -42,11 +42,32 @@ def _rows_from(field: str) -> list[ListedCode | RowError]:
     return out
 
 
+# The fixed notes of stdwatch.status_check, by i18n key: the page shows them in the reader's language; the
+# JSON API and the downloaded reports keep the English words (programs may compare them).
+_NOTES = {
+    "superseded by a newer edition": "check.note_superseded",
+    "no record of this standard in the database": "check.note_not_found",
+    "found, but no source states its status and it has no dates to work it out from": "check.note_no_status",
+}
+_NEWER_LISTED = "newer edition(s) listed: "
+
+
+def note_in(lang: str, note: str) -> str:
+    """A report's note for the page, translated when it is one of the fixed notes (others are shown as is:
+    a code's parse error, a rejected row's reason)."""
+    if note in _NOTES:
+        return translate(lang, _NOTES[note])
+    if note.startswith(_NEWER_LISTED):
+        return translate(lang, "check.note_newer", codes=note.removeprefix(_NEWER_LISTED))
+    return note
+
+
 def _context(**extra: Any) -> dict[str, Any]:
     return {
         "profiles": list(profiles()),
         "profile": "generic",
         "reports": None,
+        "notes": [],
         "rows": None,
         "error": None,
         **extra,
@@ -86,7 +107,9 @@ async def check(request: Request) -> Response:
     except UploadError as exc:
         return page(request, "check.html", _context(profile=profile, error=str(exc)), status=400)
     reports = check_upload(services_of(request).repo, rows)
-    return page(request, "check.html", _context(profile=profile, reports=reports, rows=_rows_field(rows)))
+    notes = [note_in(language_of(request), r.note) for r in reports]
+    context = _context(profile=profile, reports=reports, notes=notes, rows=_rows_field(rows))
+    return page(request, "check.html", context)
 
 
 @router.post("/check/report", response_model=None)

@@ -226,6 +226,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "check.successor": ("代替标准", "Replaced by"),
     "check.note": ("说明", "Note"),
     "check.summary": ("共 {rows} 行", "{rows} rows"),
+    "check.note_superseded": ("已有新版本代替", "superseded by a newer edition"),
+    "check.note_not_found": ("数据库中没有此标准的记录", "no record of this standard in the database"),
+    "check.note_no_status": (
+        "已找到，但没有来源说明其状态，也没有可据以推算的日期",
+        "found, but no source states its status and it has no dates to work it out from",
+    ),
+    "check.note_newer": ("已有更新的版本：{codes}", "newer edition(s) listed: {codes}"),
     # errors
     "error.title": ("出错了", "Something went wrong"),
     "error.not_found": ("没有这个页面或文件。", "No such page or document."),

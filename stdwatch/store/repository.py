@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Table, bindparam, delete, func, insert, or_, select, update
 
@@ -19,6 +21,7 @@ from stdwatch.records import (
     record_from_json,
     to_json,
 )
+from stdwatch.status import StatusFacts, with_status_as_of
 from stdwatch.store.models import Document, DocumentLink, DocumentVersion
 
 _CHUNK = 500
@@ -29,6 +32,18 @@ _LINKS = cast(Table, DocumentLink.__table__)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def office_today() -> date:
+    """Today in the office's timezone (Asia/Shanghai, the settings' default), not the server's."""
+    return datetime.now(_office_zone()).date()
+
+
+@lru_cache(maxsize=1)
+def _office_zone() -> ZoneInfo:
+    from config.settings import Settings  # reading the settings costs ~25 ms: once per process
+
+    return ZoneInfo(Settings().timezone)
 
 
 @dataclass(frozen=True)
@@ -67,12 +82,16 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
     changed_ids: list[str] = field(default_factory=list)
+    # Stored standards the records did not name whose status they changed (a successor arriving in force makes
+    # its predecessor replaced): a new version each, counted apart from the records.
+    restated_ids: list[str] = field(default_factory=list)
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.changed_ids.extend(other.changed_ids)
+        self.restated_ids.extend(other.restated_ids)
         return self
 
 
@@ -120,30 +139,34 @@ def links_of(record: Record) -> list[tuple[str, str]]:
 class DocumentRepository:
     """The store of record's only gateway: services call it, nothing else writes SQL against these tables."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, today: Callable[[], date] = office_today) -> None:
         self.engine = engine
+        self.today = today  # the day stored standards get their derived status as of (tests fix it)
 
     # ------------------------------------------------------------------------------------------ writing
-    def upsert_many(self, records: Iterable[Record], seen_at: datetime | None = None) -> UpsertResult:
+    def upsert_many(
+        self, records: Iterable[Record], seen_at: datetime | None = None, as_of: date | None = None
+    ) -> UpsertResult:
         """Store records in order: new ones at version 1, changed ones as a new version, unchanged ones only
         'seen'. A record that states only some fields (a line of a load) merges onto the stored one field by
         field (stdwatch.records.apply_update); two records of one document are applied one after the other,
         each a version of its own, so the history never depends on how a load was cut into batches. Every
-        record is counted once in new, updated or unchanged."""
+        record is counted once in new, updated or unchanged. A standard is stored with its status as of
+        `as_of` (default: today) in the same version (stdwatch.status); stored standards whose status the
+        batch changes (a predecessor of a successor now in force) get a new version, in `restated_ids`."""
         now = seen_at or utcnow()
+        day = as_of or self.today()
         records = list(records)
         result = UpsertResult()
         ids = [r.id for r in records]  # `id` slugs the code on every call: once per record is enough
         with self.engine.begin() as conn:
             before = self._states(conn, records, ids)
+            fulls = self._with_statuses(conn, self._merged(before, ids, records), day)
             states = dict(before)
             versions: list[dict[str, Any]] = []
             changed: dict[str, None] = {}  # ordered set: a list's `in` made batches quadratic
-            for doc_id, record in zip(ids, records, strict=True):
+            for doc_id, full in zip(ids, fulls, strict=True):
                 state = states.get(doc_id)
-                # A new document is the record itself: apply_update would only copy it to drop the
-                # stated-fields marker, which is no part of its content (to_json, the hash, equality).
-                full = apply_update(state.record(), record) if state else record
                 data = to_json(full)
                 digest = json_hash(data)
                 if state is not None and state.digest == digest:
@@ -151,15 +174,7 @@ class DocumentRepository:
                     continue
                 version = state.version + 1 if state else 1
                 states[doc_id] = _State(digest, version, full, data)
-                versions.append(
-                    {
-                        "document_id": doc_id,
-                        "version": version,
-                        "content_hash": digest,
-                        "data": data,
-                        "recorded_at": now,
-                    }
-                )
+                versions.append(_version_row(doc_id, version, digest, data, now))
                 if state is None:
                     result.new += 1
                 else:
@@ -167,7 +182,109 @@ class DocumentRepository:
                 changed[doc_id] = None
             result.changed_ids.extend(changed)
             self._write(conn, before, states, versions, now)
+            stored = [f for f in fulls if isinstance(f, StandardRecord) and f.id in changed]
+            result.restated_ids.extend(self._restate_predecessors(conn, stored, day, now))
         return result
+
+    @staticmethod
+    def _merged(before: dict[str, _State], ids: list[str], records: list[Record]) -> list[Record]:
+        """The whole record each one makes of its document, in order (a second record of a document merges
+        onto what the first made)."""
+        latest: dict[str, Record] = {}
+        fulls: list[Record] = []
+        for doc_id, record in zip(ids, records, strict=True):
+            state = before.get(doc_id)
+            if doc_id in latest or state is not None:
+                base = latest[doc_id] if doc_id in latest else state.record() if state else None
+                full = apply_update(base, record)
+            else:
+                # A new document is the record itself: apply_update would only copy it to drop the
+                # stated-fields marker, which is no part of its content (to_json, the hash, equality).
+                full = record
+            latest[doc_id] = full
+            fulls.append(full)
+        return fulls
+
+    def _with_statuses(self, conn: Any, fulls: list[Record], day: date) -> list[Record]:
+        """Every standard with its status as of `day`, from its dates and the successors the store and the
+        batch know."""
+        batch = [f for f in fulls if isinstance(f, StandardRecord)]
+        if not batch:
+            return fulls
+        facts = StatusFacts.for_batch(self._status_related(conn, batch), batch)
+        return [
+            with_status_as_of(f, day, facts.successor_in_force(f, day))
+            if isinstance(f, StandardRecord)
+            else f
+            for f in fulls
+        ]
+
+    def _status_related(self, conn: Any, standards: Sequence[StandardRecord]) -> list[StoredDocument]:
+        """Stored documents the standards' statuses depend on: the successors they name (every edition of one
+        named without an edition) and the documents that say they replace them."""
+        named = list({code for r in standards for code in r.replaced_by})
+        targets = list({c for r in standards for c in (r.code, r.key)})
+        found: dict[str, StoredDocument] = {}
+        for chunk in _chunks(named):
+            query = select(_DOCS).where(or_(_DOCS.c.code.in_(chunk), _DOCS.c.code_key.in_(chunk)))
+            found.update((row.id, _stored(row)) for row in conn.execute(query))
+        claimers: set[str] = set()
+        for chunk in _chunks(targets):
+            query = select(_LINKS.c.document_id).where(
+                _LINKS.c.relation == "replaces", _LINKS.c.target_code.in_(chunk)
+            )
+            claimers.update(row.document_id for row in conn.execute(query))
+        for chunk in _chunks([i for i in claimers if i not in found]):
+            found.update(
+                (row.id, _stored(row)) for row in conn.execute(select(_DOCS).where(_DOCS.c.id.in_(chunk)))
+            )
+        return list(found.values())
+
+    def _restate_predecessors(
+        self, conn: Any, stored: list[StandardRecord], day: date, now: datetime
+    ) -> list[str]:
+        """New versions of the stored standards whose status the just-stored ones change: those they say
+        they replace and those that name them as successor (seen in this transaction, after the write)."""
+        if not stored:
+            return []
+        own = {r.id for r in stored}
+        replaced = list({c for r in stored for c in r.replaces})
+        successors = list({c for r in stored for c in (r.code, r.key)})
+        candidates: dict[str, StoredDocument] = {}
+        for chunk in _chunks(replaced):
+            query = select(_DOCS).where(or_(_DOCS.c.code.in_(chunk), _DOCS.c.code_key.in_(chunk)))
+            candidates.update((row.id, _stored(row)) for row in conn.execute(query))
+        naming: set[str] = set()
+        for chunk in _chunks(successors):
+            query = select(_LINKS.c.document_id).where(
+                _LINKS.c.relation == "replaced_by", _LINKS.c.target_code.in_(chunk)
+            )
+            naming.update(row.document_id for row in conn.execute(query))
+        for chunk in _chunks([i for i in naming if i not in candidates]):
+            query = select(_DOCS).where(_DOCS.c.id.in_(chunk))
+            candidates.update((row.id, _stored(row)) for row in conn.execute(query))
+        docs = [d for d in candidates.values() if d.id not in own and d.kind == "standard"]
+        return self._restate(conn, docs, day, now)
+
+    def _restate(self, conn: Any, docs: list[StoredDocument], day: date, now: datetime) -> list[str]:
+        records = [cast(StandardRecord, record_from_json(d.data)) for d in docs]
+        if not records:
+            return []
+        rolled = self._with_statuses(conn, list(records), day)
+        before: dict[str, _State] = {}
+        after: dict[str, _State] = {}
+        versions: list[dict[str, Any]] = []
+        for doc, old, new in zip(docs, records, rolled, strict=True):
+            if new is old:
+                continue
+            data = to_json(new)
+            digest = json_hash(data)
+            before[doc.id] = _State(doc.content_hash, doc.version)
+            after[doc.id] = _State(digest, doc.version + 1, new, data)
+            versions.append(_version_row(doc.id, doc.version + 1, digest, data, now))
+        if versions:
+            self._write(conn, before, after, versions, now)
+        return list(after)
 
     def merge_many(self, records: Iterable[Record], seen_at: datetime | None = None) -> UpsertResult:
         """Upsert records that may state only part of a document (a catalogue row with a code and a title):
@@ -350,6 +467,18 @@ class DocumentRepository:
         """Queue every document for indexing again (for a rebuild of the search index)."""
         with self.engine.begin() as conn:
             return conn.execute(update(_DOCS).values(index_pending=True)).rowcount
+
+
+def _version_row(
+    doc_id: str, version: int, digest: str, data: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    return {
+        "document_id": doc_id,
+        "version": version,
+        "content_hash": digest,
+        "data": data,
+        "recorded_at": now,
+    }
 
 
 def _stored(row: Any) -> StoredDocument:

@@ -149,7 +149,8 @@ def test_zh_digest_headers_parts_grouping_and_links(services: Services, smtp: Sm
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in msg.iter_parts())
 
-    # one-click unsubscribe (RFC 8058): header and body carry the same link, signed for this address only
+    # one-click unsubscribe (RFC 8058): the header names the API URL that takes the POST, the body the web
+    # page a reader opens; both signed for this address only
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = re.fullmatch(r"<(.+)>", str(msg["List-Unsubscribe"]))
     assert link and link.group(1).startswith(f"{PUBLIC_URL}/api/unsubscribe?token=")
@@ -160,16 +161,21 @@ def test_zh_digest_headers_parts_grouping_and_links(services: Services, smtp: Sm
     other = re.search(r"token=([^>]+)", str(received["li@example.com"]["List-Unsubscribe"]))
     assert other and Signer(SECRET).verify("unsubscribe", other.group(1)) == {"r": people["b"]}
     text, html = _text(msg), _html(msg)
-    assert link.group(1) in text and link.group(1).replace("&", "&amp;") in html
-    manage = f"{PUBLIC_URL}/api/subscriptions/{sub}"
-    assert manage in text and f'href="{manage}"' in html
+    assert "/api/" not in text and "/api/" not in html  # every link a reader clicks is a web page
+    page = re.search(r"^退订: (\S+)$", text, re.M)
+    assert page and page.group(1).startswith(f"{PUBLIC_URL}/unsubscribe?token=")
+    assert Signer(SECRET).verify("unsubscribe", page.group(1).split("token=", 1)[1]) == {"r": people["a"]}
+    assert f'class="unsubscribe" href="{page.group(1)}"' in html
+    manage = f"{PUBLIC_URL}/subscriptions/{sub}"
+    assert f"管理此订阅: {manage}\n" in text and f'href="{manage}"' in html
 
     # sections in order, notifications grouped by notifying member, standards by family
     headings = re.findall(r"^== (.+) ==$", text, re.M)
     assert headings == ["WTO/TBT 通报", "标准", "关注清单变化", "评议截止提醒"]
     notifications = text.split("== WTO/TBT 通报 ==")[1].split("== 标准 ==")[0]
-    assert re.findall(r"^\[(.+)\]$", notifications, re.M) == ["EU", "United States of America (USA)"]
-    usa = notifications.split("[United States of America (USA)]")[1]
+    # one label per member: the WTO's name (config/wto_members.toml), whatever the records call it
+    assert re.findall(r"^\[(.+)\]$", notifications, re.M) == ["European Union (EU)", "United States (USA)"]
+    usa = notifications.split("[United States (USA)]")[1]
     assert usa.index("G/TBT/N/USA/2100") < usa.index("G/TBT/N/USA/2101")
     assert "[国家标准（推荐性）]" in text.split("== 标准 ==")[1]
 
@@ -178,8 +184,8 @@ def test_zh_digest_headers_parts_grouping_and_links(services: Services, smtp: Sm
     assert "锂电池安全要求" in first and "Lithium batteries safety" not in first
     assert "产品: 锂离子电池 <18650> cells" in first and "HS 编码: 850760" in first
     assert "\n  评议截止日期: 2026-03-12 (!! 剩余 10 天)\n" in first
-    assert f"{PUBLIC_URL}/api/documents/g-tbt-n-usa-2100" in first
-    eu = notifications.split("[EU]")[1].split("[United")[0]
+    assert f"查看详情: {PUBLIC_URL}/documents/g-tbt-n-usa-2100\n" in first
+    eu = notifications.split("[European Union (EU)]")[1].split("[United")[0]
     assert "Energy labelling of electronic displays" in eu  # no Chinese title: the English one
     assert "HS 编码: 852859, 852869" in eu and "(剩余 59 天)" in eu and "!!" not in eu
     assert "\n  未规定评议截止日期\n" in usa.split("* G/TBT/N/USA/2101")[1]
@@ -188,7 +194,7 @@ def test_zh_digest_headers_parts_grouping_and_links(services: Services, smtp: Sm
     assert "锂离子电池 &lt;18650&gt; cells" in html and "<18650>" not in html
     assert re.findall(r'<strong class="urgent"[^>]*>([^<]+)</strong>', html) == ["剩余 10 天", "剩余 10 天"]
     assert re.findall(r'<span class="days">([^<]+)</span>', html) == ["剩余 59 天"]
-    assert f'href="{PUBLIC_URL}/api/documents/g-tbt-n-eu-1200"' in html
+    assert f'href="{PUBLIC_URL}/documents/g-tbt-n-eu-1200"' in html
 
     # watch-list change says by what; the reminder has its own section
     changes = text.split("== 关注清单变化 ==")[1].split("== 评议截止提醒 ==")[0]
@@ -225,6 +231,106 @@ def test_en_digest_uses_english_titles_and_words(services: Services, smtp: SmtpS
     assert "replaced by GB/T 1000-2026" in text
     assert re.findall(r'<strong class="urgent"[^>]*>([^<]+)</strong>', html) == ["10 days left"] * 2
     assert '<html lang="en">' in html
+
+
+def _demo_like_digest(services: Services, smtp: SmtpServer, language: str) -> tuple[str, str]:
+    """What the demo's user read: one member under two names, documents without a title of their own."""
+    services.repo.upsert_many(
+        [
+            # as the Chinese source gives them: `member` is a name, the code comes from the symbol
+            tbt("G/TBT/N/CHN/94", "中华人民共和国", title_zh="关于限制进口电池产品汞含量的公告"),
+            tbt("G/TBT/N/CHN/1320", "China", title="Electric vehicles traction battery safety"),
+            tbt("G/TBT/N/USA/1964", "USA", title="Button cell batteries", title_zh="纽扣电池安全要求"),
+            tbt("G/TBT/N/USA/1964/Add.3", "美国", description="最终法规"),
+            tbt("G/TBT/N/KOR/1100/Add.1", "KOR"),  # its base notification is not stored
+            standard("GB 31241-2014", title_zh="便携式电子产品用锂离子电池和电池组安全要求"),
+            standard("GB 31241-2022", effective="2024-01-01", replaces=["GB 31241-2014"]),
+            standard("GB/T 99-2020"),  # no title, nothing to borrow one from
+        ]
+    )
+    engine = services.repo.engine
+    sub = add_subscription(engine, add_org(engine), "电池", language=language)
+    add_recipient(engine, sub, "reader@example.com")
+    ids = ["g-tbt-n-chn-94", "g-tbt-n-chn-1320", "g-tbt-n-usa-1964-add.3", "g-tbt-n-kor-1100-add.1"]
+    alerts = [NewAlert(sub, doc_id, 1, "new") for doc_id in [*ids, "gb-31241-2022", "gb-t-99-2020"]]
+    assert OutboxRepository(engine).add_alerts(alerts, now=BEFORE) == 6
+    assert make_digests(services, NOW) == 1 and flush_outbox(services, NOW).sent == 1
+    [received] = smtp.messages
+    return _text(received.message), _html(received.message)
+
+
+def _title_of(text: str, code: str) -> str:
+    """The line under an entry's code."""
+    found = re.search(rf"^\* {re.escape(code)}(?: \(.+\))?\n  (.*)$", text, re.M)
+    assert found, f"{code} not in the digest"
+    return found.group(1)
+
+
+def test_one_member_one_group_whatever_its_records_call_it(services: Services, smtp: SmtpServer) -> None:
+    text, html = _demo_like_digest(services, smtp, "en")
+    notifications = text.split("== WTO/TBT notifications ==")[1].split("== Standards ==")[0]
+    groups = re.findall(r"^\[(.+)\]$", notifications, re.M)
+    assert groups == ["China (CHN)", "Korea, Republic of (KOR)", "United States (USA)"]
+    china = notifications.split("[China (CHN)]")[1].split("[Korea")[0]
+    assert "G/TBT/N/CHN/94" in china and "G/TBT/N/CHN/1320" in china
+    assert re.findall(r'<h3 class="group"[^>]*>([^<]+)</h3>', html)[:3] == groups
+
+
+def test_a_zh_digest_names_the_member_in_chinese_once(services: Services, smtp: SmtpServer) -> None:
+    text, _ = _demo_like_digest(services, smtp, "zh")
+    notifications = text.split("== WTO/TBT 通报 ==")[1].split("== 标准 ==")[0]
+    groups = re.findall(r"^\[(.+)\]$", notifications, re.M)
+    assert groups == ["中华人民共和国 (CHN)", "Korea, Republic of (KOR)", "美国 (USA)"]
+
+
+def test_no_blank_title_lines(services: Services, smtp: SmtpServer) -> None:
+    text, _ = _demo_like_digest(services, smtp, "zh")
+    assert _title_of(text, "G/TBT/N/USA/1964/Add.3") == "G/TBT/N/USA/1964 的补遗：纽扣电池安全要求"
+    assert _title_of(text, "G/TBT/N/KOR/1100/Add.1") == "G/TBT/N/KOR/1100 的补遗"  # base not stored
+    assert (
+        _title_of(text, "GB 31241-2022")
+        == "便携式电子产品用锂离子电池和电池组安全要求（沿用 GB 31241-2014 的名称）"
+    )
+    assert _title_of(text, "GB/T 99-2020") == "国家标准（推荐性），未提供标准名称"
+    assert _title_of(text, "G/TBT/N/CHN/1320") == "Electric vehicles traction battery safety"
+    assert len(re.findall(r"^\* ", text, re.M)) == 6
+    assert not re.search(r"^\* .+\n *\n", text, re.M)  # every code is followed by a title line
+
+
+def test_en_titles_fall_back_and_say_what_the_document_is(services: Services, smtp: SmtpServer) -> None:
+    text, html = _demo_like_digest(services, smtp, "en")
+    assert _title_of(text, "G/TBT/N/USA/1964/Add.3") == "Addendum to G/TBT/N/USA/1964: Button cell batteries"
+    assert _title_of(text, "G/TBT/N/KOR/1100/Add.1") == "Addendum to G/TBT/N/KOR/1100"
+    assert _title_of(text, "GB/T 99-2020") == "National standards (recommended), no title given"
+    assert _title_of(text, "G/TBT/N/CHN/94") == "关于限制进口电池产品汞含量的公告"  # no English title
+    assert "Addendum to G/TBT/N/KOR/1100" in html
+
+
+def test_one_item_one_day_in_english(services: Services, smtp: SmtpServer) -> None:
+    engine = services.repo.engine
+    services.repo.upsert_many(
+        [tbt("G/TBT/N/CHN/1860", "CHN", title="Smoke alarms", comment_deadline="2026-03-03")]
+    )
+    sub = add_subscription(engine, add_org(engine), "Alarms", language="en")
+    add_recipient(engine, sub, "one@example.com")
+    outbox = OutboxRepository(engine)
+    outbox.add_alerts([NewAlert(sub, "g-tbt-n-chn-1860", 1, "new")], now=BEFORE)
+    outbox.add_alerts(
+        [NewAlert(sub, "g-tbt-n-chn-1860", 20260303, "deadline_reminder", {"deadline": "2026-03-03"})],
+        now=BEFORE,
+    )
+    make_digests(services, NOW)
+    flush_outbox(services, NOW)
+    msg = smtp.messages[0].message
+    assert msg["Subject"] == "StdWatch alert | Alarms: 2 items"
+    text = _text(msg)
+    assert "(!! 1 day left)" in text and "1 days" not in text
+    assert "1 day left to comment:" in text
+    outbox.add_alerts([NewAlert(sub, "g-tbt-n-chn-1860", 2, "changed")], now=NOW)
+    later = NOW + timedelta(minutes=1)
+    make_digests(services, later)
+    flush_outbox(services, later)
+    assert smtp.messages[1].message["Subject"] == "StdWatch alert | Alarms: 1 item"
 
 
 def test_digest_on_postgresql(pg_services: Services, smtp: SmtpServer) -> None:
@@ -328,7 +434,8 @@ def test_confirmation_email_once_with_a_signed_link(services: Services, smtp: Sm
     msg = smtp.messages[0].message
     assert msg["Subject"] == "请确认订阅 StdWatch 预警：显示器"
     assert msg["List-Unsubscribe"] is None
-    found = re.search(re.escape(f"{PUBLIC_URL}/api/subscriptions/confirm?token=") + r"(\S+)", _text(msg))
+    found = re.search(re.escape(f"{PUBLIC_URL}/subscriptions/confirm?token=") + r"(\S+)", _text(msg))
+    assert found and f'href="{found.group(0)}"' in _html(msg)
     assert found and Signer(SECRET).verify("confirm", found.group(1)) == {"r": pending}
     with pytest.raises(TokenError):
         Signer(SECRET).verify("unsubscribe", found.group(1))

@@ -186,6 +186,16 @@ def test_watch_lists_see_withdrawal_and_entry_into_force(services: Services) -> 
     assert [a[3] for a in alerts(services, sub)] == ["new_edition", "effective", "withdrawn"]
 
 
+def test_a_successor_that_says_it_replaces_a_watched_standard_alerts_replaced(services: Services) -> None:
+    sub = add_subscription(services, "watchlist", codes=["GB/T 24823-2017"])
+    old = {"code": "GB/T 24823-2017", "title_zh": "普通照明用LED模块 性能要求", "effective": "2017-12-01"}
+    services.flow.ingest([record_from_json(old)])
+    new = {"code": "GB/T 24823-2024", "title_zh": "普通照明用LED模块 性能要求", "effective": "2024-06-01"}
+    services.flow.ingest([record_from_json({**new, "replaces": ["GB/T 24823-2017"]})])
+    got = [(a[1], a[3]) for a in alerts(services, sub)]
+    assert got == [("gb-t-24823-2024", "new_edition"), ("gb-t-24823-2017", "replaced")]
+
+
 def test_profiles_match_their_hs_ics_and_keywords(services: Services) -> None:
     sub = add_subscription(services, "profile", profile="lithium_batteries")
     services.flow.ingest(

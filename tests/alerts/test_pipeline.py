@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -69,7 +70,19 @@ def test_ingest_to_inbox_then_unsubscribe(
         header = str(received.message["List-Unsubscribe"])
         link = re.fullmatch(r"<https?://[^/]+(/api/unsubscribe\?token=.+)>", header)
         assert link
+        body_links = dict(re.findall(r"(查看详情|管理此订阅|退订): (\S+)", text))
         with TestClient(create_app(services.settings, services)) as client:
+            # the links a reader clicks open web pages on this server (the manage page after signing in)
+            page = client.get(urlsplit(body_links["查看详情"]).path)
+            assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+            assert "G/TBT/N/USA/2100" in page.text
+            manage = client.get(urlsplit(body_links["管理此订阅"]).path, follow_redirects=False)
+            assert manage.status_code == 303
+            assert manage.headers["location"] == f"/signin?next=/subscriptions/{sub}"
+            unsubscribe_page = urlsplit(body_links["退订"])
+            shown = client.get(f"{unsubscribe_page.path}?{unsubscribe_page.query}")
+            assert unsubscribe_page.path == "/unsubscribe" and shown.status_code == 200
+            assert 'data-link-status="subscribed"' in shown.text  # a GET only shows; the button unsubscribes
             response = client.post(
                 link.group(1),
                 content="List-Unsubscribe=One-Click",

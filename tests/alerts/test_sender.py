@@ -291,6 +291,9 @@ def test_outbox_command_lists_shows_and_flushes(services: Services, smtp: SmtpSe
     listing = _cli(services, "outbox")
     assert listing.returncode == 0, listing.stderr
     assert "1 pending" in listing.stdout and "r0@example.com" in listing.stdout
+    # the times say their zone, and are that zone's
+    assert "next attempt (UTC)" in listing.stdout and "sent (UTC)" in listing.stdout
+    assert f"{email.next_attempt_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}" in listing.stdout
 
     shown = _cli(services, "outbox", "--show", str(email.id))
     assert shown.returncode == 0, shown.stderr
@@ -304,4 +307,9 @@ def test_outbox_command_lists_shows_and_flushes(services: Services, smtp: SmtpSe
     assert flushed.returncode == 0, flushed.stderr
     assert "sent 1, retry later 0, failed 0" in flushed.stderr
     assert _ids(smtp) == [email.message_id]
+    [sent] = OutboxRepository(services.repo.engine).emails()
+    assert (
+        sent.sent_at
+        and f"{sent.sent_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}" in _cli(services, "outbox").stdout
+    )
     assert _cli(services, "outbox", "--status", "nonsense").returncode == 2

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from api.deps import Services
 from search.export import BOM, COLUMNS
 
 HEADER = [name for name, _ in COLUMNS]
@@ -45,13 +47,19 @@ def test_csv_holds_every_hit_in_search_order(client: TestClient) -> None:
     assert [r["id"] for r in rows] == expected
 
 
-def test_csv_keeps_chinese_and_follows_the_filters(client: TestClient) -> None:
+def test_csv_keeps_chinese_and_follows_the_filters(client: TestClient, services: Services) -> None:
     params = {"q": "锂电池", "kind": "standard"}
     rows = _csv(client, params)
     assert [r["id"] for r in rows] == _all_ids(client, params)
     assert any("锂" in r["title"] for r in rows)
     assert all(r["kind"] == "standard" for r in rows)
-    assert all(r["link"] == f"/api/documents/{r['id']}" for r in rows)
+    # absolute links to the documents' web pages, under the public URL the alert emails use
+    public = services.settings.public_url.rstrip("/")
+    assert public.startswith("http")
+    assert all(r["link"] == f"{public}/documents/{r['id']}" for r in rows)
+    page = client.get(urlsplit(rows[0]["link"]).path)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert rows[0]["code"] in page.text
 
 
 def test_csv_shows_the_successor_and_tbt_columns(client: TestClient) -> None:

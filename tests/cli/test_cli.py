@@ -119,7 +119,7 @@ def test_init_with_elasticsearch_unreachable_is_a_clear_message(
     )
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error elasticsearch unavailable"), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: elasticsearch unavailable"), result.stderr
     assert "Connection refused" in lines[0] and "Traceback" not in result.stderr + result.stdout
 
 

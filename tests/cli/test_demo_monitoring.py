@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import mailbox
 import os
+import socket
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +19,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+from urllib.request import urlopen
 
 import pytest
 
@@ -169,6 +172,15 @@ def test_demo_ends_with_real_alert_emails_in_the_mail_sink(
     listing = _stdwatch(_env(data_dir), "outbox", "--demo")
     assert listing.returncode == 0 and "3 sent" in listing.stdout
 
+    # the CLI on the data folder itself finds no store and says how to reach the demo's
+    plain = _stdwatch(_env(data_dir, **backend_env), "search", "锂电池")
+    assert plain.returncode == 2
+    assert plain.stderr.startswith("error: no StdWatch store of record at "), plain.stderr
+    assert f"STDWATCH_DATA_DIR={data_dir / 'demo'}" in plain.stderr.replace("\n", "")
+    on_demo = _stdwatch(_env(data_dir / "demo", **backend_env), "search", "锂电池", "--format", "json")
+    assert on_demo.returncode == 0, on_demo.stderr
+    assert "GB 31241-2014" in on_demo.stdout
+
 
 def test_the_demo_signs_links_with_the_configured_key(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
@@ -209,3 +221,50 @@ def test_a_deployment_without_a_key_still_refuses_to_make_digests(tmp_path: Path
         assert OutboxRepository(engine).emails() == []
     finally:
         services.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_second_demo_refuses_while_one_runs(tmp_path: Path) -> None:
+    """Two real processes: a serving demo holds the lock; a second one exits 2 and leaves its data alone."""
+    data_dir, port = tmp_path / "data", _free_port()
+    env = _env(data_dir, STDWATCH_SECRET_KEY=KEY)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "demo", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert first.stderr is not None
+        for line in first.stderr:  # the demo says so once loaded, then serves
+            if line.startswith("serving on"):
+                break
+        else:
+            pytest.fail(f"the first demo ended: {first.wait()}")
+        drain = first.stderr  # keep reading what the server logs, or a full pipe would stall it
+        threading.Thread(target=lambda: [None for _ in drain], daemon=True).start()
+        store = data_dir / "demo" / "stdwatch.sqlite3"
+        inode = store.stat().st_ino
+        second = _stdwatch(env, "demo", "--no-serve")
+        assert second.returncode == 2, second.stderr
+        assert second.stderr.startswith(f"error: another `stdwatch demo` (pid {first.pid}) is using "), (
+            second.stderr
+        )
+        assert store.stat().st_ino == inode  # not deleted and recreated under the running server
+        with urlopen(
+            f"http://127.0.0.1:{port}/api/search?q=%E9%94%82%E7%94%B5%E6%B1%A0", timeout=30
+        ) as answer:
+            assert json.load(answer)["total"] > 0
+    finally:
+        first.terminate()
+        first.wait(timeout=60)
+    # once the first has ended, the lock is free again
+    third = _stdwatch(env, "demo", "--no-serve")
+    assert third.returncode == 0, third.stderr

@@ -51,6 +51,7 @@ def test_jobs_lists_schedule_next_run_last_run_and_outcome(env_services: Service
     assert result.exit_code == 0, result.output
     lines = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.count("│") > 2}
     assert "2026-03-02 00:30:00" in lines["index.sync"]  # the fixed clock, shown in Asia/Shanghai
+    assert "next run (Asia/Shanghai)" in result.stdout and "last run (Asia/Shanghai)" in result.stdout
     assert "*/10 * * * *" in lines["index.sync"] and "ok" in lines["index.sync"]
     assert "indexed 4 documents" in lines["index.sync"]
     assert "paused" in lines["crawl.samr_openstd"] and "30 1 * * *" in lines["crawl.samr_openstd"]

@@ -75,9 +75,11 @@ def _upcoming_on_2_march() -> Record:
 def test_status_roll_uses_the_shanghai_date_and_indexes_the_change(
     services: Services, clock: FixedClock
 ) -> None:
-    services.flow.ingest([_upcoming_on_2_march()])
-    jobs.bind(JobContext(services, clock))
+    context = JobContext(services, clock)
+    jobs.bind(context)
+    services.repo.today = context.today  # the store derives statuses as of the same (test) clock
     clock.now = datetime(2026, 3, 1, 15, 59, tzinfo=UTC)  # 23:59 on 1 March in Xiamen: not yet in force
+    services.flow.ingest([_upcoming_on_2_march()])
     jobs.status_roll()
     [doc] = services.repo.get_many(["gb-t-99999-2026"])
     assert doc.data["status"] == "upcoming"

@@ -6,15 +6,19 @@ indexed by the next sync), searches keep answering throughout, an answer missing
 (`partial`), and the cluster returns to green once the node is back. With two master-eligible nodes, stopping
 the elected master would lose the quorum (NOTES.md), so the test stops the other one.
 
-Also here: the cluster settings (several node URLs, shard and replica counts, API-key/basic auth, CA file)
-reach the client and the index.
+Also here: the cluster settings (several node URLs, shard and replica counts, API-key/basic auth) reach the client
+and the index, and a CA file makes an HTTPS endpoint with a private CA trusted (a real TLS front on loopback).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import signal
+import socket
+import socketserver
+import ssl
 import subprocess
 import threading
 import time
@@ -22,6 +26,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -33,11 +38,11 @@ from search.documents import search_document
 from search.factory import backend_for, es_client_options
 from search.ingest import IngestFlow
 from search.query import SearchQuery, SearchResult
-from stdwatch.records import Record, record_from_json
+from stdwatch.records import Record, record_from_json, to_json
 from stdwatch.store import DocumentRepository, create_engine_for, migrate
 from tests.conftest import ES_SCRIPT, dispose
 
-pytestmark = pytest.mark.slow  # about a minute; part of the normal suite (nothing deselects `slow`)
+pytestmark = pytest.mark.slow  # about 1.5 minutes; part of the normal suite (nothing deselects `slow`)
 BASE, BULK = 1_500, 9_000  # records before the outage; records ingested while a node goes away
 
 
@@ -138,41 +143,93 @@ def test_api_key_and_basic_auth_reach_the_client(tmp_path: Path, es_url: str) ->
         dispose(backend)
 
 
-def test_a_ca_file_reaches_every_node_and_bad_options_are_refused(tmp_path: Path) -> None:
-    ca = tmp_path / "ca.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(tmp_path / "ca.key"),
-            "-out",
-            str(ca),
-            "-days",
-            "1",
-            "-subj",
-            "/CN=stdwatch test CA",
-        ],
-        check=True,
-        capture_output=True,
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+def _private_ca(folder: Path) -> tuple[Path, Path, Path]:
+    """A private CA and a certificate it signed for 127.0.0.1: (CA file, certificate, key)."""
+    ca, ca_key, cert, key, csr = (
+        folder / n for n in ("ca.pem", "ca.key", "node.pem", "node.key", "node.csr")
     )
-    settings = Settings(es_url="https://127.0.0.1:9201, https://127.0.0.1:9202", es_ca_file=ca)
-    client = Elasticsearch(
-        ["https://127.0.0.1:9201", "https://127.0.0.1:9202"], **es_client_options(settings)
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca),
+             "-days", "1", "-subj", "/CN=stdwatch test CA")  # fmt: skip
+    _openssl(
+        "req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=node"
     )
-    configs = [n.config for n in client.transport.node_pool.all()]
-    assert [(c.ca_certs, c.verify_certs) for c in configs] == [(str(ca), True)] * 2
-    client.close()
-    with pytest.raises(ValueError, match="STDWATCH_ES_CA_FILE: .*missing.pem: no such file"):
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    _openssl(
+        "x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial",
+        "-out", str(cert), "-days", "1", "-extfile", str(folder / "san.ext"),
+    )  # fmt: skip
+    return ca, cert, key
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            sink.sendall(data)
+    with contextlib.suppress(OSError):
+        sink.shutdown(socket.SHUT_WR)
+
+
+@contextlib.contextmanager
+def tls_front(upstream: str, cert: Path, key: Path) -> Iterator[str]:
+    """HTTPS on loopback in front of a plain-HTTP node (the test nodes run without security, hence no TLS of
+    their own); yields its https URL."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    target = urlsplit(upstream)
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            try:
+                client = context.wrap_socket(self.request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return  # a client that refused our certificate
+            with client, socket.create_connection((target.hostname, target.port)) as node:
+                back = threading.Thread(target=_pipe, args=(node, client), daemon=True)
+                back.start()
+                _pipe(client, node)
+                back.join(timeout=30)
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_ca_file_makes_an_https_cluster_trusted(tmp_path: Path, es_url: str) -> None:
+    ca, cert, key = _private_ca(tmp_path)
+    with tls_front(es_url, cert, key) as https, tls_front(es_url, cert, key) as other:
+        common = {"search_backend": "elasticsearch", "es_index": f"tls-{uuid.uuid4().hex[:8]}"}
+        # Not trusted without the CA file: the certificate is checked, never waved through.
+        with pytest.raises(SearchBackendError, match="CERTIFICATE_VERIFY_FAILED"):
+            backend_for(Settings(**common, es_url=https))  # type: ignore[arg-type]
+        backend = backend_for(Settings(**common, es_url=f"{https},{other}", es_ca_file=ca))  # type: ignore[arg-type]
+        try:
+            configs = [n.config for n in backend.client.transport.node_pool.all()]  # type: ignore[attr-defined]
+            assert {(c.scheme, c.ca_certs, c.verify_certs) for c in configs} == {("https", str(ca), True)}
+            backend.index([search_document(to_json(r)) for r in _records("TLS", "茶叶", 3)])
+            found = backend.search(SearchQuery(text="茶叶"))
+            assert (found.total, found.partial) == (3, False)
+        finally:
+            dispose(backend)
+
+
+def test_bad_cluster_options_are_refused_naming_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"STDWATCH_ES_CA_FILE: .*missing\.pem: no such file"):
         es_client_options(Settings(es_ca_file=tmp_path / "missing.pem"))
     with pytest.raises(ValueError, match="not both"):
         es_client_options(Settings(es_api_key="k", es_username="u"))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="STDWATCH_ES_USERNAME too"):
         es_client_options(Settings(es_password="p"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="no Elasticsearch URL"):
+        backend_for(Settings(search_backend="elasticsearch", es_url=" , "))
 
 
 @dataclass
