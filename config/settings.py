@@ -49,10 +49,11 @@ class Settings(BaseSettings):
     es_shards: int = Field(default=1, ge=1, le=1024, description="Primary shards of a new index.")
     es_replicas: int = Field(default=0, ge=0, le=16, description="Replicas of each shard of a new index.")
     ingest_workers: int = Field(
-        default=0,
+        default=1,
         ge=0,
         le=64,
-        description="Processes that analyse documents during a large index sync; 0: one per CPU, 1: none.",
+        description="Processes that read and analyse documents during a large index sync; 1: the ingest process "
+        "alone (measured no faster on 2 cores: bench/bench_scale.py), 0: one per CPU.",
     )
     search_count_bound: int = Field(
         default=10_000,

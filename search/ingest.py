@@ -14,11 +14,11 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from config.settings import Settings
 from search.base import SearchBackend
-from search.documents import IndexedDocument, SearchDocument, search_document
+from search.documents import IndexedDocument, search_document
 from search.parallel import ParallelAnalysis
 from stdwatch.loading import LineError, read_records, record_files
 from stdwatch.records import Kind, Record
@@ -126,7 +126,7 @@ class IngestFlow:
         done: list[StoredDocument] = []
         index = self._indexer()
         while pending := self.repo.pending_index(BATCH):
-            index([search_document(doc.data) for doc in pending])
+            index([doc.data for doc in pending])
             self.repo.mark_indexed(pending)
             done.extend(pending)
             log.debug("indexed %d documents on %s", len(pending), self.backend.name)
@@ -135,13 +135,14 @@ class IngestFlow:
         self._tell(done)
         return len(done)
 
-    def _indexer(self) -> Callable[[list[SearchDocument]], None]:
-        """backend.index; for a large queue on a backend that takes analysed documents (SQLite), analysis
-        split over worker processes first (search.parallel; STDWATCH_INGEST_WORKERS)."""
+    def _indexer(self) -> Callable[[list[dict[str, Any]]], None]:
+        """Indexes stored documents' data: backend.index; for a large queue on a backend that takes analysed
+        documents (SQLite), reading and analysis split over worker processes first (search.parallel;
+        STDWATCH_INGEST_WORKERS)."""
         take: Callable[[list[IndexedDocument]], None] | None = getattr(self.backend, "index_analysed", None)
         workers = self.settings.ingest_workers or os.cpu_count() or 1
         if take is None or workers < 2 or self.repo.pending_count() < PARALLEL_MIN:
-            return self.backend.index
+            return lambda data: self.backend.index([search_document(d) for d in data])
         if self._parallel is None:
             self._parallel = ParallelAnalysis(self.settings, workers)
         parallel = self._parallel

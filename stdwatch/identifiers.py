@@ -226,6 +226,7 @@ class StandardCode:
         return f"{text} {self.class_no}" if self.class_no else text
 
 
+@lru_cache(maxsize=4096)  # prefixes are few; every record read asks (family, region, its code's spelling)
 def _family_of(prefix: str) -> Family:
     fixed = {
         "GB": Family.GB,

@@ -546,16 +546,22 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {
 }
 
 
+_FIELD_SETS = {cls: frozenset(names) - _IDENTITY for cls, names in _FIELD_NAMES.items()}
+
+
 def _stated_fields(record: Record, obj: dict[str, Any]) -> frozenset[str] | None:
+    """The fields the object states (a field fed by several keys counts when any of them is there); None when
+    it states them all. Set operations on the keys view: every stored record is read through here."""
     if obj.get(REPLACE_KEY) is True:
         return None
-    names = _FIELD_NAMES[type(record)]
-    stated = {n for n in names if n in _IDENTITY or any(k in obj for k in _FED_BY.get(n, (n,)))}
+    missing = {
+        n for n in _FIELD_SETS[type(record)] - obj.keys() if not any(k in obj for k in _FED_BY.get(n, ()))
+    }
     if isinstance(record, StandardRecord) and record.class_no:
-        stated.add("class_no")  # a class number printed inside the code
+        missing.discard("class_no")  # a class number printed inside the code
     if isinstance(record, StandardRecord) and record.reaffirmed:
-        stated.add("reaffirmed")  # a reaffirmation year printed after the code: `SS 554:2016 (2021)`
-    return None if len(stated) == len(names) else frozenset(stated)
+        missing.discard("reaffirmed")  # a reaffirmation year printed after the code: `SS 554:2016 (2021)`
+    return frozenset(_FIELD_NAMES[type(record)]).difference(missing) if missing else None
 
 
 def record_from_json(obj: Any, kind: Kind | None = None) -> Record:
