@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from search.analysis import Analyzer, CrossTerm, QueryClause, is_han
 from search.codes import CodeQuery, code_query
@@ -56,12 +57,12 @@ class Term:
     def cross(self) -> bool:
         return self.via is not None
 
-    @property
+    @cached_property
     def words(self) -> tuple[str, ...]:
         """The tokens a WORDS term is made of."""
         return tuple(self.text.split())
 
-    @property
+    @cached_property
     def grams(self) -> tuple[str, ...]:
         """The bigrams a PHRASE term is made of."""
         return tuple(self.text[i : i + 2] for i in range(len(self.text) - 1))
@@ -173,7 +174,7 @@ class Plan:
                 values = value if isinstance(value, list) else [value]
                 if not any(v in f.values for v in values):
                     return False
-            elif not any(t.startswith(p) for t in doc.tags for p in f.values):
+            elif not any(t.startswith(f.values) for t in doc.tags):
                 return False
         for r in self.ranges:
             value = d.value(r.field)
@@ -201,9 +202,21 @@ def _clause_matches(
 
 
 def _has_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    first = phrase[0]
-    return any(token == first and tuple(tokens[i : i + n]) == phrase for i, token in enumerate(tokens))
+    # list.index scans in C: the matcher asks this hundreds of thousands of times per batch of documents
+    n, first = len(phrase), phrase[0]
+    if first not in tokens:
+        return False
+    if n == 1:
+        return True
+    start = 0
+    try:
+        while True:
+            i = tokens.index(first, start)
+            if tuple(tokens[i : i + n]) == phrase:
+                return True
+            start = i + 1
+    except ValueError:
+        return False
 
 
 # ------------------------------------------------------------------------------------------ compiling
