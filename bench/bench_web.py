@@ -5,7 +5,8 @@ on an index of generated records (bench_search.py's generator), beside GET /api/
     .venv/bin/python bench/bench_web.py --n 20000 --queries 200
 
 Prints p50/p99 of the whole response (request sent -> last byte read, keep-alive connection) for the page and the
-JSON API: the page's cost over the API is the rendering (facet links, snippets, Jinja2).
+JSON API: the page's cost over the API is the rendering (facet links, snippets, Jinja2). Anchors in the same run:
+the JSON API on the same queries, and GET /api/ping (the same app and server, no engine).
 """
 
 from __future__ import annotations
@@ -76,6 +77,16 @@ def measure(client: httpx.Client, path: str, queries: list[SearchQuery]) -> list
     return times
 
 
+def measure_path(client: httpx.Client, path: str, count: int) -> list[float]:
+    """The same request `count` times: the anchor's cost of HTTP, the app and the server without any engine."""
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        client.get(path).raise_for_status()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -110,6 +121,7 @@ def main() -> None:
                 measure(client, "/api/search", queries[:30])
                 page = measure(client, "/", queries)
                 api = measure(client, "/api/search", queries)
+                ping = measure_path(client, "/api/ping", len(queries))
         finally:
             server.terminate()
             server.wait(timeout=15)
@@ -119,6 +131,13 @@ def main() -> None:
         )
         print(
             f"  JSON API          GET /api/search  p50 {_pct(api, 50):7.2f} ms   p99 {_pct(api, 99):7.2f} ms"
+        )
+        print(
+            f"  anchor: no-engine GET /api/ping    p50 {_pct(ping, 50):7.2f} ms   p99 {_pct(ping, 99):7.2f} ms"
+        )
+        print(
+            f"  ratios (p50): page = {_pct(page, 50) / _pct(api, 50):.2f} x JSON API (same queries, same run)"
+            f" = {_pct(page, 50) / _pct(ping, 50):.1f} x ping; target: page p50 < 100 ms"
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
