@@ -319,7 +319,7 @@ class AlertMatcher:
 
         return analyzer_for(self.services.settings)
 
-    def documents_changed(self, documents: Sequence[Any]) -> None:
+    def documents_changed(self, ids: Sequence[str]) -> None:
         self.catch_up()
 
     def subscriptions(self) -> list[CompiledSubscription]:

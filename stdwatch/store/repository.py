@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Table, bindparam, delete, func, insert, or_, select, update
 
+from stdwatch.heap import frozen_heap
 from stdwatch.identifiers import CodeError, parse_standard_code, parse_tbt_symbol
 from stdwatch.records import (
     Record,
@@ -74,6 +75,13 @@ class Link:
     relation: str
     target_code: str
     target_key: str
+
+
+class IndexedVersion(NamedTuple):
+    """Which version of a document was indexed: all mark_indexed needs."""
+
+    id: str
+    version: int
 
 
 @dataclass
@@ -159,7 +167,7 @@ class DocumentRepository:
         records = list(records)
         result = UpsertResult()
         ids = [r.id for r in records]  # `id` slugs the code on every call: once per record is enough
-        with self.engine.begin() as conn:
+        with frozen_heap(), self.engine.begin() as conn:
             before = self._states(conn, records, ids)
             fulls = self._with_statuses(conn, self._merged(before, ids, records), day)
             states = dict(before)
@@ -455,7 +463,7 @@ class DocumentRepository:
                 ).scalar_one()
             )
 
-    def mark_indexed(self, docs: Sequence[StoredDocument]) -> None:
+    def mark_indexed(self, docs: Sequence[StoredDocument | IndexedVersion]) -> None:
         """Clear the queue flag, unless a newer version arrived since (then it stays queued)."""
         if not docs:
             return

@@ -58,8 +58,8 @@ class Recorder:
     def __init__(self) -> None:
         self.seen: list[list[str]] = []
 
-    def documents_changed(self, documents) -> None:
-        self.seen.append(sorted(d.id for d in documents))
+    def documents_changed(self, ids) -> None:
+        self.seen.append(sorted(ids))
 
 
 def test_listeners_hear_what_each_sync_indexed(
@@ -79,7 +79,7 @@ def test_a_failing_listener_does_not_undo_indexing(
     repo: DocumentRepository, tmp_path: Path, analyzer: Analyzer
 ) -> None:
     class Broken:
-        def documents_changed(self, documents) -> None:
+        def documents_changed(self, ids) -> None:
             raise RuntimeError("boom")
 
     backend = SqliteFts5Backend(tmp_path / "index.sqlite3", analyzer)
