@@ -571,16 +571,17 @@ class SqliteFts5Backend(SearchBackend):
             return _merge(first, selected[_top(stale | newest_first, end + len(first))], end)[start:end]
         # Tiers: titles matching in the query's language (0), titles matching only through a translation (1),
         # the rest (2). Then shorter titles first, then newest: one int64 key, so only the page needs sorting.
-        tier = self._tiers(selected, cols, plan)
+        tier = self._tiers(selected, cols, plan, end + len(first))
         in_title = tier < 2
         lengths = np.where(in_title, np.minimum(cols.title_len[selected], 1023), 0).astype(np.int64)
         key = (tier << 61) | stale | (lengths << 50) | newest_first
         return _merge(first, selected[_top(key, end + len(first))], end)[start:end]
 
-    def _tiers(self, selected: np.ndarray, cols: _Columns, plan: Plan) -> np.ndarray:
+    def _tiers(self, selected: np.ndarray, cols: _Columns, plan: Plan, needed: int) -> np.ndarray:
         """The relevance tier of each selected rowid, by FTS5 title look-ups. Only the selected matter, so
         FTS5 reads from the oldest of them on (a bounded search's candidates are the newest), and the prefix
-        filters they all pass narrow the look-up further."""
+        filters they all pass narrow the look-up further. When the direct tier alone holds the `needed` first
+        rows, the page comes from it whatever the others' tiers are, so the translations are not looked up."""
         tags = _tags_expression(plan)
         low = int(selected.min()) if len(selected) else 0
 
@@ -591,6 +592,8 @@ class SqliteFts5Backend(SearchBackend):
         if not plan.has_cross_terms:
             return np.where(in_title_of(plan.clauses), 0, 2).astype(np.int64)
         in_direct = in_title_of(c.direct for c in plan.clauses)
+        if int(np.count_nonzero(in_direct)) >= needed:
+            return np.where(in_direct, 0, 2).astype(np.int64)
         if len(plan.clauses) == 1:
             # One clause: its title matches are the direct ones plus the translations' (few word tokens), so the
             # costly Han phrases are looked up once, not twice.
