@@ -109,7 +109,9 @@ def query_from_params(params: Mapping[str, str | Sequence[str]]) -> SearchQuery:
         high = _date(f"{f.name}_to", params[f"{f.name}_to"]) if f"{f.name}_to" in params else None
         if low or high:
             ranges[f.name] = (low, high)
-    sort_text = _one("sort", params.get("sort", "relevance")) or "relevance"
+    sort_text = _one("sort", params["sort"]) if "sort" in params else "relevance"
+    if not sort_text:
+        raise ParamError("sort", "empty value; leave the parameter out for relevance")
     try:
         sort = SortOrder(sort_text)
     except ValueError:

@@ -60,6 +60,7 @@ def test_code_query_finds_the_record_first(client: TestClient) -> None:
         ({"status": "alive"}, "status: unknown value"),
         ({"region": "mars"}, "region: unknown value"),
         ({"sort": "random"}, "sort"),
+        ({"sort": ""}, "sort: empty value"),
         ({"page": 0}, "page"),
         ({"size": 1000}, "size"),
         ({"date_from": "2024-13-01"}, "date_from"),
