@@ -206,18 +206,7 @@ class OutboxRepository:
         """Alerts not yet put into a digest, oldest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(_ALERTS).where(_ALERTS.c.digested_at.is_(None)).order_by(_ALERTS.c.id))
-            return [
-                PendingAlert(
-                    r.id,
-                    r.subscription_id,
-                    r.document_id,
-                    r.version,
-                    r.reason,
-                    r.details or {},
-                    _utc(r.created_at),
-                )
-                for r in rows
-            ]
+            return [_pending_alert(r) for r in rows]
 
     def alerts_of(self, subscription_id: int) -> list[PendingAlert]:
         """Every alert of one subscription, digested or not (for inspection and tests)."""
@@ -225,18 +214,7 @@ class OutboxRepository:
             rows = conn.execute(
                 select(_ALERTS).where(_ALERTS.c.subscription_id == subscription_id).order_by(_ALERTS.c.id)
             )
-            return [
-                PendingAlert(
-                    r.id,
-                    r.subscription_id,
-                    r.document_id,
-                    r.version,
-                    r.reason,
-                    r.details or {},
-                    _utc(r.created_at),
-                )
-                for r in rows
-            ]
+            return [_pending_alert(r) for r in rows]
 
     def close_alerts(self, alert_ids: Sequence[int], now: datetime) -> None:
         """Mark alerts done without an email (the subscription is paused or has nobody left to tell)."""
@@ -470,4 +448,10 @@ def _recipient(row: Any) -> Recipient:
         row.email,
         _utc_or_none(row.confirmed_at),
         _utc_or_none(row.unsubscribed_at),
+    )
+
+
+def _pending_alert(r: Any) -> PendingAlert:
+    return PendingAlert(
+        r.id, r.subscription_id, r.document_id, r.version, r.reason, r.details or {}, _utc(r.created_at)
     )

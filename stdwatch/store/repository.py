@@ -232,21 +232,29 @@ class DocumentRepository:
         named without an edition) and the documents that say they replace them."""
         named = list({code for r in standards for code in r.replaced_by})
         targets = list({c for r in standards for c in (r.code, r.key)})
+        return list(self._coded_or_linking(conn, named, targets, "replaces").values())
+
+    @staticmethod
+    def _coded_or_linking(
+        conn: Any, codes: list[str], targets: list[str], relation: str
+    ) -> dict[str, StoredDocument]:
+        """Stored documents whose code (or code without edition) is one of `codes`, and those whose `relation`
+        link names one of `targets`, by id."""
         found: dict[str, StoredDocument] = {}
-        for chunk in _chunks(named):
+        for chunk in _chunks(codes):
             query = select(_DOCS).where(or_(_DOCS.c.code.in_(chunk), _DOCS.c.code_key.in_(chunk)))
             found.update((row.id, _stored(row)) for row in conn.execute(query))
-        claimers: set[str] = set()
+        linking: set[str] = set()
         for chunk in _chunks(targets):
             query = select(_LINKS.c.document_id).where(
-                _LINKS.c.relation == "replaces", _LINKS.c.target_code.in_(chunk)
+                _LINKS.c.relation == relation, _LINKS.c.target_code.in_(chunk)
             )
-            claimers.update(row.document_id for row in conn.execute(query))
-        for chunk in _chunks([i for i in claimers if i not in found]):
+            linking.update(row.document_id for row in conn.execute(query))
+        for chunk in _chunks([i for i in linking if i not in found]):
             found.update(
                 (row.id, _stored(row)) for row in conn.execute(select(_DOCS).where(_DOCS.c.id.in_(chunk)))
             )
-        return list(found.values())
+        return found
 
     def _restate_predecessors(
         self, conn: Any, stored: list[StandardRecord], day: date, now: datetime
@@ -258,19 +266,7 @@ class DocumentRepository:
         own = {r.id for r in stored}
         replaced = list({c for r in stored for c in r.replaces})
         successors = list({c for r in stored for c in (r.code, r.key)})
-        candidates: dict[str, StoredDocument] = {}
-        for chunk in _chunks(replaced):
-            query = select(_DOCS).where(or_(_DOCS.c.code.in_(chunk), _DOCS.c.code_key.in_(chunk)))
-            candidates.update((row.id, _stored(row)) for row in conn.execute(query))
-        naming: set[str] = set()
-        for chunk in _chunks(successors):
-            query = select(_LINKS.c.document_id).where(
-                _LINKS.c.relation == "replaced_by", _LINKS.c.target_code.in_(chunk)
-            )
-            naming.update(row.document_id for row in conn.execute(query))
-        for chunk in _chunks([i for i in naming if i not in candidates]):
-            query = select(_DOCS).where(_DOCS.c.id.in_(chunk))
-            candidates.update((row.id, _stored(row)) for row in conn.execute(query))
+        candidates = self._coded_or_linking(conn, replaced, successors, "replaced_by")
         docs = [d for d in candidates.values() if d.id not in own and d.kind == "standard"]
         return self._restate(conn, docs, day, now)
 

@@ -99,3 +99,48 @@ def study_body(**extra: Any) -> dict[str, Any]:
         "illustrative": True,
         **extra,
     }
+
+
+# A sheet of four items with one bad row (row 4: volts against mg/kg), illustrative values: the end-to-end
+# tests through the API and through the browser import the same one.
+HEADER = ["clause", "indicator", "domestic_kind", "domestic_value", "domestic_unit", "c1_kind", "c1_value", "c1_unit",
+          "c1_text", "note"]  # fmt: skip
+ROWS = [
+    [
+        "4.2",
+        "铅 Pb",
+        "upper_limit",
+        90,
+        "mg/kg",
+        "upper_limit",
+        90000,
+        "µg/kg",
+        "Pb ≤ 90 mg/kg",
+        "ILLUSTRATIVE",
+    ],
+    ["4.2", "镉 Cd", "上限", 75, "mg/kg", "upper_limit", 0.05, "g/kg", "Cd ≤ 50 mg/kg", "ILLUSTRATIVE"],
+    [
+        "4.2",
+        "汞 Hg",
+        "upper_limit",
+        60,
+        "mg/kg",
+        "upper_limit",
+        60,
+        "V",
+        "a typing slip: volts",
+        "ILLUSTRATIVE",
+    ],
+    [
+        "4.3",
+        "铬 Cr",
+        "upper_limit",
+        60,
+        "mg/kg",
+        "upper_limit",
+        0.06,
+        "g/kg",
+        "Cr ≤ 60 mg/kg",
+        "ILLUSTRATIVE",
+    ],
+]

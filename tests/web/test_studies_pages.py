@@ -26,52 +26,12 @@ from stdwatch.accounts import Role
 from stdwatch.store.studies import StudyRepository
 from stdwatch.studies.model import Status
 from tests.accounts.conftest import MakeUser, accounts, app_settings, client, make_user, services
+from tests.studies.conftest import HEADER, ROWS
 from tests.web.conftest import DESKTOP, Shot, Site, _run
 from tests.web.test_accessibility import _check
 
 __all__ = ["accounts", "app_settings", "client", "make_user", "services"]
 
-HEADER = ["clause", "indicator", "domestic_kind", "domestic_value", "domestic_unit", "c1_kind", "c1_value", "c1_unit",
-          "c1_text", "note"]  # fmt: skip
-ROWS = [
-    [
-        "4.2",
-        "铅 Pb",
-        "upper_limit",
-        90,
-        "mg/kg",
-        "upper_limit",
-        90000,
-        "µg/kg",
-        "Pb ≤ 90 mg/kg",
-        "ILLUSTRATIVE",
-    ],
-    ["4.2", "镉 Cd", "上限", 75, "mg/kg", "upper_limit", 0.05, "g/kg", "Cd ≤ 50 mg/kg", "ILLUSTRATIVE"],
-    [
-        "4.2",
-        "汞 Hg",
-        "upper_limit",
-        60,
-        "mg/kg",
-        "upper_limit",
-        60,
-        "V",
-        "a typing slip: volts",
-        "ILLUSTRATIVE",
-    ],
-    [
-        "4.3",
-        "铬 Cr",
-        "upper_limit",
-        60,
-        "mg/kg",
-        "upper_limit",
-        0.06,
-        "g/kg",
-        "Cr ≤ 60 mg/kg",
-        "ILLUSTRATIVE",
-    ],
-]
 TITLE = "玩具 特定元素迁移 比对 GB 6675.4 与 CNS 4797-3 (浏览器测试)"
 
 
