@@ -78,3 +78,12 @@ def test_ingest_ab_bench_runs_a_tree_beside_its_anchors() -> None:
     assert re.search(r"^round 1: anchors \(rec/s, wall\) A1 store [\d,]+", out, re.MULTILINE), out
     assert re.search(r"^  here +store +[\d,]+ \([\d.]+ x A1\)", out, re.MULTILINE), out
     assert re.search(r"^  here +x A CPU +store +[\d.]+", out, re.MULTILINE), out
+
+
+def test_study_search_bench_prints_each_figure_beside_its_anchor() -> None:
+    out = run_bench("bench/bench_study_search.py", "40")
+    cold = re.search(r"^40 studies, cold query .*= +([\d.]+) x C$", out, re.MULTILINE)
+    assert cold and float(cold.group(1)) > 0, out
+    warm = re.findall(r"^40 studies  q=.* (\d+) hits .*= +([\d.]+) x W$", out, re.MULTILINE)
+    assert len(warm) == 5, out
+    assert any(int(hits) > 0 for hits, _ in warm), out  # the queries find the generated studies
