@@ -1,6 +1,8 @@
-"""Links in emails land on pages: a browser that opens /api/subscriptions/confirm?token=... or
-/api/unsubscribe?token=... (what alerts/mail.py writes) is sent to the page for it, which does what the JSON
-endpoint does, in the reader's language. API clients, and the one-click POST of RFC 8058, are not touched."""
+"""Links to the JSON endpoints land on pages too: alerts/mail.py writes page links (/subscriptions/confirm,
+/unsubscribe) into emails, but emails sent before that, and links built from the API's own descriptions, point at
+/api/subscriptions/confirm?token=... or /api/unsubscribe?token=...; a browser (it asks for HTML first) opening
+one is sent to the page for it, which does what the JSON endpoint does, in the reader's language. API clients,
+and the one-click POST of RFC 8058 (List-Unsubscribe-Post, to /api/unsubscribe), are not touched."""
 
 from __future__ import annotations
 
