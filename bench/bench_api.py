@@ -1,5 +1,6 @@
 """The API under load (issue 12): the real server (`stdwatch serve --workers N`) over 100,000 generated records,
-driven for a fixed time by a closed-loop async httpx client with N concurrent keep-alive connections.
+driven for a fixed time by a closed-loop load generator (bench/serving.py: N keep-alive connections on raw
+asyncio streams, pre-built HTTP/1.1 requests; no HTTP client library, which would cost more CPU than the server).
 
     .venv/bin/python bench/bench_api.py                                # 100,000 records, 1 and 2 workers
     .venv/bin/python bench/bench_api.py --n 20000 --seconds 5 --workers 2 --data /tmp/api-bench
@@ -10,12 +11,14 @@ look-ups (`q=<a code>`), and broad terms (words in most records: the bounded cou
 Each prints req/s, p50/p99 latency and errors, and its req/s as a fraction of the anchor's. The load generator
 runs on the same 2 cores as the server, so the anchor is also the ceiling this machine can show. Each also
 prints the server's CPU time per request (from /proc, server and workers): on a machine shared with other work
-the req/s say how much CPU the server got, the CPU per request says what it needs.
+the req/s say how much CPU the server got, the CPU per request says what it needs. The load generator's own CPU
+per request is printed beside it: what it takes from the server on the shared cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sys
@@ -55,7 +58,7 @@ def prepare(data_dir: Path, n: int) -> None:
     if (data_dir / "index.sqlite3").exists() and backend_for(settings).count() == n:
         print(f"reusing the {n:,} records in {data_dir}")
         return
-    figure, _ = bench_scale.build(n, data_dir)
+    figure = bench_scale.build(n, data_dir)[0]
     print(f"built {n:,} records in {figure.seconds:.0f}s ({figure.per_second:,.0f} rec/s; not a figure here)")
 
 
@@ -74,7 +77,12 @@ def run(data_dir: Path, workers: int, paths: dict[str, list[str]], connections: 
         server.stop()
     anchor = loads["anchor"]
     plural = "s" if workers > 1 else ""
-    print(f"\n{workers} worker{plural}, {connections} connections, {seconds:.0f}s each, RSS {rss:,.0f} MB:")
+    cores = min(workers, os.cpu_count() or 1)  # a worker runs on one core at a time
+    load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"\n{workers} worker{plural}, {connections} connections, {seconds:.0f}s each, RSS {rss:,.0f} MB "
+        f"(load average {load_average}: other work on the machine takes cores from these figures):"
+    )
     for name, load in loads.items():
         errors = ", ".join(f"{k} x{v}" for k, v in load.errors.items()) or "0"
         target = f" (target >= {TARGETS[name]:,.0f})" if TARGETS[name] else ""
@@ -85,7 +93,8 @@ def run(data_dir: Path, workers: int, paths: dict[str, list[str]], connections: 
         )
         print(
             f"  {'':<13} server CPU {cpu[name]:5.2f} ms/request = {cpu[name] / cpu['anchor']:5.2f} x anchor; "
-            f"{workers} dedicated core{plural} would serve ~{1000 * workers / cpu[name]:,.0f} req/s"
+            f"{cores} dedicated core{'s' if cores > 1 else ''} would serve ~{1000 * cores / cpu[name]:,.0f} req/s; "
+            f"load generator CPU {load.client_ms_per_request:4.2f} ms/request"
         )
 
 

@@ -110,6 +110,11 @@ class Load:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    client_cpu: float = 0.0  # CPU seconds this load generator spent: its share of the cores the server lacked
+
+    @property
+    def client_ms_per_request(self) -> float:
+        return self.client_cpu * 1000 / max(1, len(self.latencies) + self.error_count)
 
     @property
     def per_second(self) -> float:
@@ -179,4 +184,7 @@ async def _drive(url: str, paths: Sequence[str], connections: int, seconds: floa
 
 def drive(url: str, paths: Sequence[str], connections: int, seconds: float) -> Load:
     """GET `paths` (ASCII, percent-encoded) in turn over `connections` keep-alive connections for `seconds`."""
-    return asyncio.run(_drive(url, paths, connections, seconds))
+    started = time.process_time()
+    load = asyncio.run(_drive(url, paths, connections, seconds))
+    load.client_cpu = time.process_time() - started
+    return load

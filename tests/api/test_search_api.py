@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
+
 import pytest
 from fastapi.testclient import TestClient
+
+from api.search.schemas import HitOut, SearchOut, search_json
+from search.query import SearchHit, SearchQuery, SearchResult
 
 
 def test_chinese_query_simplified_and_traditional(client: TestClient) -> None:
@@ -119,3 +125,60 @@ def test_odd_input_never_500s(client: TestClient, q: str) -> None:
 def test_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     assert "/api/search" in client.get("/openapi.json").json()["paths"]
+
+
+def test_answers_are_exactly_the_declared_search_out(client: TestClient) -> None:
+    """The answer is encoded from the backend's hits directly (api.search.schemas.search_json), not through
+    HitOut: it must stay byte for byte what validating it as SearchOut and encoding that gives, for hits that
+    carry the optional fields (translations, deadlines, undated)."""
+    queries: list[dict[str, str | int]] = [
+        {"q": "锂电池"},
+        {"q": "GB 31241"},
+        {"q": "textiles"},
+        {"status": "replaced,withdrawn", "size": 100},
+        {"kind": "tbt_notification", "sort": "newest", "size": 100},
+        {"q": "玩具", "page": 2, "size": 3},
+    ]
+    seen: set[str] = set()
+    for params in queries:
+        response = client.get("/api/search", params=params)
+        assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+        answer = SearchOut.model_validate_json(response.content)
+        assert answer.model_dump_json().encode() == response.content
+        assert (answer.page, answer.size) == (params.get("page", 1), params.get("size", 20))
+        for hit in answer.hits:
+            seen.update(name for name in ("matched_via", "deadline") if getattr(hit, name))
+            seen.update(["undated"] if hit.date is None else [])
+    assert seen == {"matched_via", "deadline", "undated"}
+
+
+def test_search_json_is_search_out_with_every_field_set() -> None:
+    """Every field of a hit, successors included (no demo hit lists them), encodes as SearchOut does."""
+    assert list(HitOut.model_fields) == [f.name for f in dataclasses.fields(SearchHit)]
+    hit = SearchHit(
+        id="gb-1-2000",
+        kind="standard",
+        code="GB 1-2000",
+        title='標準 "quoted" <b>',
+        highlight={"title": "<mark>標準</mark>"},
+        date=date(2000, 1, 2),
+        status="replaced",
+        region="cn",
+        member=None,
+        replaced_by=("GB 1-2010", "GB 1.2-2010"),
+        deadline=date(2000, 3, 4),
+        notification_type="regular",
+        matched_via=("标准 -> standard",),
+    )
+    result = SearchResult(12_000, [hit], {"kind": {"standard": 1}}, partial=True, total_is_lower_bound=True)
+    query = SearchQuery(text="标准", page=3, size=7)
+    expected = SearchOut(
+        total=12_000,
+        total_is_lower_bound=True,
+        page=3,
+        size=7,
+        hits=[HitOut.model_validate(hit, from_attributes=True)],
+        facets={"kind": {"standard": 1}},
+        partial=True,
+    )
+    assert search_json(result, query) == expected.model_dump_json().encode()
