@@ -33,5 +33,6 @@ class Services:
         return services
 
     def close(self) -> None:
+        self.flow.close()  # analysis worker processes a large sync started (search.parallel)
         self.backend.close()
         self.repo.engine.dispose()

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
         default="stdwatch", description="Alias the versioned Elasticsearch indices sit behind."
     )
     es_bulk_size: int = Field(
-        default=1000, ge=50, description="First bulk chunk size; it grows while faster."
+        default=1000, ge=50, description="Documents per bulk request while syncing (a rebuild sends 8,000)."
     )
     # A real cluster (README "Elasticsearch cluster"): credentials only from the environment.
     es_api_key: SecretStr | None = Field(
@@ -49,11 +49,11 @@ class Settings(BaseSettings):
     es_shards: int = Field(default=1, ge=1, le=1024, description="Primary shards of a new index.")
     es_replicas: int = Field(default=0, ge=0, le=16, description="Replicas of each shard of a new index.")
     ingest_workers: int = Field(
-        default=1,
+        default=0,
         ge=0,
         le=64,
-        description="Processes that read and analyse documents during a large index sync; 1: the ingest process "
-        "alone (measured no faster on 2 cores: bench/bench_scale.py), 0: one per CPU.",
+        description="Processes that read and analyse documents during a large index sync (search.parallel), "
+        "the ingest process included; 0: one per CPU, 1: the ingest process alone.",
     )
     search_count_bound: int = Field(
         default=10_000,

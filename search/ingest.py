@@ -18,21 +18,28 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from config.settings import Settings
 from search.base import SearchBackend
-from search.documents import IndexedDocument, search_document
-from search.parallel import ParallelAnalysis
+from search.documents import search_document
+from search.parallel import Batch, ParallelAnalysis
 from stdwatch.heap import frozen_heap
 from stdwatch.loading import LineError, read_records, record_files
 from stdwatch.records import Kind, Record
 from stdwatch.store import DocumentRepository, StoredDocument, UpsertResult
-from stdwatch.store.repository import IndexedVersion
+from stdwatch.store.repository import IndexedVersion, PendingText
 
 if TYPE_CHECKING:
     from crawlers.runner import CrawlRequest
     from stdwatch.store.crawl_repository import RunInfo
 
 log = logging.getLogger(__name__)
-BATCH = 2000
-PARALLEL_MIN = 2 * BATCH  # a smaller queue is indexed in-process: starting worker processes costs ~1-2 s
+BATCH = 2000  # documents per index transaction (and per hand-over to the analysis workers)
+# Records per store-of-record transaction. At a million documents each commit writes every B-tree page it
+# touched in the random-key indexes (id, code, code key, versions), so a larger batch shares those pages among
+# more records (a bare SQLite table with three such indexes at 1M rows: 2.1 -> 1.4 CPU-s per 40,000 inserts
+# from 2,000 to 20,000 per commit, twice that in wall time; at 100k rows the indexes fit and it matters less).
+STORE_BATCH = 10_000
+# A smaller queue is indexed in-process: starting the worker processes costs ~0.7 s and ~0.5 CPU-s (they load
+# the dictionaries), and the pipeline's first batch is not overlapped.
+PARALLEL_MIN = 5 * BATCH
 Progress = Callable[[int], None]
 
 
@@ -79,7 +86,7 @@ class IngestFlow:
         """Store records in batches (the index follows with `sync`). `merge`: records may state only part of a
         document; what they leave empty keeps the stored value."""
         result = UpsertResult()
-        for batch in _batches(records):
+        for batch in _batches(records, STORE_BATCH):
             result += self.repo.merge_many(batch) if merge else self.repo.upsert_many(batch)
         return result
 
@@ -128,10 +135,8 @@ class IngestFlow:
         # Only ids are kept across batches: holding every indexed document (and its data) alive made Python's
         # garbage collector walk them again and again, a third of a large sync's time (bench_ingest_ab.py).
         done: list[str] = []
-        index = self._indexer()
         with frozen_heap():
-            while pending := self.repo.pending_index(BATCH):
-                index([doc.data for doc in pending])
+            for pending in self._indexed_batches():
                 self.repo.mark_indexed(pending)
                 done.extend(doc.id for doc in pending)
                 log.debug("indexed %d documents on %s", len(pending), self.backend.name)
@@ -140,18 +145,43 @@ class IngestFlow:
         self._tell(done)
         return len(done)
 
-    def _indexer(self) -> Callable[[list[dict[str, Any]]], None]:
-        """Indexes stored documents' data: backend.index; for a large queue on a backend that takes analysed
-        documents (SQLite), reading and analysis split over worker processes first (search.parallel;
-        STDWATCH_INGEST_WORKERS)."""
-        take: Callable[[list[IndexedDocument]], None] | None = getattr(self.backend, "index_analysed", None)
+    def _indexed_batches(self) -> Iterator[Sequence[StoredDocument | PendingText]]:
+        """Index the queue batch by batch, yielding each batch once the backend has committed it (the caller
+        then takes it off the queue)."""
+        pipeline = self._pipeline_for_queue()
+        if pipeline is None:
+            while pending := self.repo.pending_index(BATCH):
+                self.backend.index([search_document(doc.data) for doc in pending])
+                yield pending
+            return
+        # A pipeline: the workers analyse the next batch while this process writes the one before. The batch
+        # in flight is still queued, so the next read skips it.
+        parallel, write = pipeline
+        ahead: tuple[list[PendingText], Batch] | None = None
+        while True:
+            queued = self.repo.pending_texts(BATCH, skip=[doc.id for doc in ahead[0]] if ahead else ())
+            following = (queued, parallel.submit([doc.text for doc in queued])) if queued else None
+            if ahead is not None:
+                write(parallel.result(ahead[1]))
+                yield ahead[0]
+            if following is None:
+                return
+            ahead = following
+
+    def _pipeline_for_queue(self) -> tuple[ParallelAnalysis, Callable[[list[Any]], None]] | None:
+        """Worker processes for a large queue on a backend that writes rows prepared elsewhere (`prepare`,
+        pure and picklable, and `index_prepared`; SQLite): STDWATCH_INGEST_WORKERS processes in all, this one
+        included (default: one per CPU)."""
+        prepare = getattr(self.backend, "prepare", None)
+        write = getattr(self.backend, "index_prepared", None)
+        if prepare is None or write is None:
+            return None
         workers = self.settings.ingest_workers or os.cpu_count() or 1
-        if take is None or workers < 2 or self.repo.pending_count() < PARALLEL_MIN:
-            return lambda data: self.backend.index([search_document(d) for d in data])
+        if workers < 2 or self.repo.pending_count() < PARALLEL_MIN:
+            return None
         if self._parallel is None:
-            self._parallel = ParallelAnalysis(self.settings, workers)
-        parallel = self._parallel
-        return lambda docs: take(parallel.analyse(docs))
+            self._parallel = ParallelAnalysis(self.settings, workers, prepare)
+        return self._parallel, write
 
     def close(self) -> None:
         """Stop the analysis worker processes, if a large sync started them."""
@@ -185,11 +215,11 @@ class IngestFlow:
                 log.exception("listener %s failed; its catch-up job will retry", type(listener).__name__)
 
 
-def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
     batch: list[Record] = []
     for record in records:
         batch.append(record)
-        if len(batch) >= BATCH:
+        if len(batch) >= size:
             yield batch
             batch = []
     if batch:

@@ -149,7 +149,28 @@ class Plan:
             return ()
         title_tok, title_bg = analyzer.analyse("\n".join(titles))
         body_tok, body_bg = analyzer.analyse(body)
+        return self.matched_via_tokens(title_tok, title_bg, body_tok, body_bg)
+
+    def matched_via_tokens(
+        self,
+        title_tok: Sequence[str],
+        title_bg: Sequence[str],
+        body_tok: Sequence[str],
+        body_bg: Sequence[str],
+    ) -> tuple[str, ...]:
+        """`matched_via_text` from the tokens an index stored for the hit (no second analysis)."""
+        if not self.has_cross_terms:
+            return ()
         return self._via((title_bg, body_bg), (title_tok, body_tok))
+
+    def title_tier(self, title_tok: Sequence[str], title_bg: Sequence[str]) -> int:
+        """The relevance tier of a document by its title tokens: 0 when every clause matches within the titles
+        in the query's own language, 1 when only through translations, else 2."""
+        titles: tuple[Sequence[str], ...] = (title_bg,)
+        words: tuple[Sequence[str], ...] = (title_tok,)
+        if all(_clause_matches(c.direct, titles, words) for c in self.clauses):
+            return 0
+        return 1 if all(_clause_matches(c, titles, words) for c in self.clauses) else 2
 
     def _via(self, han: Sequence[Sequence[str]], words: Sequence[Sequence[str]]) -> tuple[str, ...]:
         via: list[str] = []

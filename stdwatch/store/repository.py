@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, Table, Text, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import cast as sql_cast
 
 from stdwatch.heap import frozen_heap
 from stdwatch.identifiers import CodeError, parse_standard_code, parse_tbt_symbol
@@ -82,6 +83,14 @@ class IndexedVersion(NamedTuple):
 
     id: str
     version: int
+
+
+class PendingText(NamedTuple):
+    """A queued document's version and its data as stored JSON text (pending_texts)."""
+
+    id: str
+    version: int
+    text: str
 
 
 @dataclass
@@ -451,6 +460,18 @@ class DocumentRepository:
             rows = conn.execute(select(_DOCS).where(_DOCS.c.index_pending.is_(True)).limit(limit))
             return [_stored(r) for r in rows]
 
+    def pending_texts(self, limit: int, skip: Collection[str] = ()) -> list[PendingText]:
+        """pending_index's documents, but those in `skip` (a batch still on its way to the index: a few
+        thousand ids, one bound list), with their data as the stored JSON text: a bulk sync hands it to
+        analysis worker processes, so this process neither decodes it nor pickles a dict."""
+        query = select(_DOCS.c.id, _DOCS.c.version, sql_cast(_DOCS.c.data, Text)).where(
+            _DOCS.c.index_pending.is_(True)
+        )
+        if skip:
+            query = query.where(_DOCS.c.id.not_in(list(skip)))
+        with self.engine.connect() as conn:
+            return [PendingText(*row) for row in conn.execute(query.limit(limit))]
+
     def pending_count(self) -> int:
         with self.engine.connect() as conn:
             return int(
@@ -459,7 +480,7 @@ class DocumentRepository:
                 ).scalar_one()
             )
 
-    def mark_indexed(self, docs: Sequence[StoredDocument | IndexedVersion]) -> None:
+    def mark_indexed(self, docs: Sequence[StoredDocument | IndexedVersion | PendingText]) -> None:
         """Clear the queue flag, unless a newer version arrived since (then it stays queued)."""
         if not docs:
             return

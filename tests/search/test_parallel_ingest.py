@@ -87,3 +87,25 @@ def test_a_dead_worker_loses_nothing(
     assert flow.repo.pending_count() == 0
     assert flow.backend.count() == len(records)
     flow.close()
+
+
+def test_the_pipeline_writes_each_document_once_in_batches(
+    tmp_path: Path, analyzer: Analyzer, records: list[Record], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers prepare batch k+1 while batch k is written: the batch in flight must not be read again."""
+    monkeypatch.setattr(search.ingest, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(search.ingest, "BATCH", 40)
+    flow = _flow(tmp_path, analyzer, workers=2)
+    written: list[list[str]] = []
+    write = flow.backend.index_prepared  # type: ignore[attr-defined]
+
+    def recording(rows: list[tuple[str, ...]]) -> None:
+        written.append([row[0] for row in rows])
+        write(rows)
+
+    monkeypatch.setattr(flow.backend, "index_prepared", recording)
+    assert flow.ingest(records).indexed == len(records)
+    ids = [doc_id for batch in written for doc_id in batch]
+    assert sorted(ids) == sorted({r.id for r in records}) and len(ids) == len(set(ids))
+    assert len(written) == -(-len(records) // 40)
+    flow.close()

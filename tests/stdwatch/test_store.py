@@ -101,3 +101,21 @@ def test_iterating_every_document(store: DocumentRepository) -> None:
     batches = list(store.iter_documents(batch_size=3))
     assert [len(b) for b in batches] == [3, 3, 1]
     assert len({d.id for b in batches for d in b}) == 7
+
+
+def test_queued_documents_as_json_text_skipping_a_batch_in_flight(store: DocumentRepository) -> None:
+    """The bulk sync's read of the queue (search.ingest's pipeline): the stored data as JSON text on both
+    databases, without the batch still on its way to the index, and enough to take documents off the queue."""
+    import json
+
+    store.upsert_many(
+        [record_from_json({"code": f"GB/T {n}-2020", "title_zh": "锂电池"}) for n in range(1, 6)]
+    )
+    first = store.pending_texts(2)
+    assert len(first) == 2
+    for queued in first:
+        assert json.loads(queued.text) == store.get(queued.id).data
+    rest = store.pending_texts(10, skip=[q.id for q in first])
+    assert len(rest) == 3 and not {q.id for q in rest} & {q.id for q in first}
+    store.mark_indexed(first)
+    assert {d.id for d in store.pending_index(10)} == {q.id for q in rest}
