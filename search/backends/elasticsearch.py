@@ -19,6 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,7 +29,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from search.analysis import Analyzer
 from search.base import IndexSchemaError, SearchBackend, SearchBackendError
 from search.codes import STALE_STATUSES, CodeQuery, code_order, part_prefixes
-from search.documents import SearchDocument, index_document
+from search.documents import IndexedDocument, SearchDocument, index_document
 from search.fields import FACETS, FIELDS, MULTI, SCHEMA_VERSION, FieldType, FilterKind, multi_values
 from search.highlight import bounded_title, hit_highlights
 from search.plan import Clause, Plan, TermMode, compile_query
@@ -41,6 +42,7 @@ _ES_TYPES = {FieldType.KEYWORD: "keyword", FieldType.DATE: "date", FieldType.INT
 # Multi-valued codes (ICS, CCS, HS) are indexed as tags for prefix filters, and as keyword lists of their values
 # (equality filters) or facet keys; OPEN filters are ranges over another field.
 _VALUE_FIELDS = tuple(f for f in FIELDS if not f.multi and f.filter is not FilterKind.OPEN)
+_DATE_FIELDS = tuple(f for f in _VALUE_FIELDS if f.type is FieldType.DATE)
 _TEXT_FIELDS = ("title_tok", "title_bg", "body_tok", "body_bg", "codes")
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
@@ -68,6 +70,11 @@ _ALL = (("title_bg", "body_bg"), ("title_tok", "body_tok", "codes"))
 _TITLE = (("title_bg",), ("title_tok",))
 _FACET_SIZE = 1000
 _CODE_LIMIT = 200
+_MAX_BULK_BYTES = 20 * 1024 * 1024  # Elastic's guidance: bulk bodies of a few to some tens of MB
+# A rebuild fills an index nobody searches yet: no periodic refresh (each makes a segment to merge later) and no
+# replica to index every document twice; both come back at the end, the replica as a file copy of the primary.
+_BULK_LOAD = {"refresh_interval": "-1", "number_of_replicas": 0}
+_REPLICA_WAIT = 600  # seconds a rebuild waits for its replicas before swapping anyway (with a warning)
 
 
 def _clause(clause: Clause, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, Any]:
@@ -163,6 +170,33 @@ def _filters(plan: Plan) -> list[dict[str, Any]]:
     return filters
 
 
+def _source(indexed: IndexedDocument) -> dict[str, Any]:
+    """A document's _source but for `seq` (added when it is sent); pure, so worker processes run it too."""
+    doc = indexed.document
+    values = {f.name: doc.value(f.name) for f in _VALUE_FIELDS}
+    for f in _DATE_FIELDS:
+        if values[f.name]:
+            values[f.name] = values[f.name].isoformat()
+    for f in MULTI:
+        codes = doc.value(f.name)
+        values[f.name] = multi_values(f, codes) if codes else []  # most are empty: skip the call
+    return {
+        "id": doc.id,
+        "code": doc.code,
+        "code_key": doc.code_key,
+        **values,
+        "title_len": min(len(doc.title), 1023),
+        **{name: " ".join(getattr(indexed, name)) for name in _TEXT_FIELDS},
+        "tags": indexed.tags,
+        "payload": {
+            "title": doc.title,
+            "titles": doc.titles,
+            "body": doc.body,
+            "replaced_by": doc.replaced_by,
+        },
+    }
+
+
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
 
@@ -188,6 +222,7 @@ class ElasticsearchBackend(SearchBackend):
         self.max_bulk_size = max_bulk_size
         self.count_bound = count_bound
         self.index_settings = {**INDEX_SETTINGS, "number_of_shards": shards, "number_of_replicas": replicas}
+        self.replicas = replicas
         self.client = Elasticsearch(
             [url] if isinstance(url, str) else list(url),
             request_timeout=timeout,
@@ -233,11 +268,31 @@ class ElasticsearchBackend(SearchBackend):
     def _new_index_name(self) -> str:
         return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
 
-    def _create_index(self, name: str, alias: bool = False) -> None:
+    def _create_index(self, name: str, alias: bool = False, bulk_load: bool = False) -> None:
         aliases: dict[str, Any] | None = {self.alias: {}} if alias else None
-        self.client.indices.create(
-            index=name, settings=self.index_settings, mappings=MAPPING, aliases=aliases
+        settings = {**self.index_settings, **(_BULK_LOAD if bulk_load else {})}
+        self.client.indices.create(index=name, settings=settings, mappings=MAPPING, aliases=aliases)
+
+    def _end_bulk_load(self, name: str) -> None:
+        """The configured refresh interval and replicas back on a bulk-loaded index, refreshed, and its replicas
+        copied before the alias moves to it: a node lost just after a rebuild must not cut answers short."""
+        self.client.indices.put_settings(
+            index=name, settings={key: self.index_settings[key] for key in _BULK_LOAD}
         )
+        self._refresh(name)
+        replicas = self.replicas
+        if replicas:
+            # Every copy when the cluster has a node for each (green); otherwise those it can place (yellow).
+            nodes = int(self.client.cluster.health()["number_of_data_nodes"])
+            waiting = self.client.options(request_timeout=_REPLICA_WAIT + 30, ignore_status=408)
+            health = waiting.cluster.health(
+                index=name,
+                wait_for_status="green" if nodes > replicas else "yellow",
+                wait_for_no_initializing_shards=True,
+                timeout=f"{_REPLICA_WAIT}s",
+            )
+            if health.body.get("timed_out"):
+                log.warning("the replicas of %s were still being copied after %d s", name, _REPLICA_WAIT)
 
     def indices(self) -> list[str]:
         """The concrete indices behind the alias (one, except for the instant of a swap)."""
@@ -255,57 +310,31 @@ class ElasticsearchBackend(SearchBackend):
             self.client.indices.delete(index=name, ignore_unavailable=True)
 
     # ------------------------------------------------------------------------------------------ writing
-    def _source(self, doc: SearchDocument) -> dict[str, Any]:
-        indexed = index_document(doc, self.analyzer)
-        values = {f.name: doc.value(f.name) for f in _VALUE_FIELDS}
-        for f in _VALUE_FIELDS:
-            if f.type is FieldType.DATE and values[f.name]:
-                values[f.name] = values[f.name].isoformat()
-        values.update({f.name: multi_values(f, doc.value(f.name)) for f in MULTI})
-        return {
-            "id": doc.id,
-            "code": doc.code,
-            "code_key": doc.code_key,
-            **values,
-            "title_len": min(len(doc.title), 1023),
-            "seq": next(self._seq),
-            **{name: " ".join(getattr(indexed, name)) for name in _TEXT_FIELDS},
-            "tags": indexed.tags,
-            "payload": {
-                "title": doc.title,
-                "titles": doc.titles,
-                "body": doc.body,
-                "replaced_by": doc.replaced_by,
-            },
-        }
+    def _actions(self, docs: Iterable[IndexedDocument], index: str) -> Iterator[dict[str, Any]]:
+        return self._sources_actions((_source(doc) for doc in docs), index)
 
-    def _actions(self, docs: Iterable[SearchDocument], index: str) -> Iterator[dict[str, Any]]:
-        for doc in docs:
-            yield {"_op_type": "index", "_index": index, "_id": doc.id, "_source": self._source(doc)}
+    def _sources_actions(self, sources: Iterable[dict[str, Any]], index: str) -> Iterator[dict[str, Any]]:
+        for source in sources:
+            source["seq"] = next(self._seq)  # sent order: the tie-break of the newest-first sort
+            yield {"_op_type": "index", "_index": index, "_id": source["id"], "_source": source}
 
-    def _bulk(self, actions: Iterator[dict[str, Any]]) -> int:
-        """Send actions in chunks that grow while throughput rises; report every failed item."""
-        size, best_rate, done = self.bulk_size, 0.0, 0
-        failed: list[dict[str, Any]] = []
-        while chunk := list(itertools.islice(actions, size)):
-            started = time.perf_counter()
-            try:
-                ok, errors = helpers.bulk(
-                    self.client,
-                    chunk,
-                    max_retries=5,
-                    initial_backoff=1,
-                    raise_on_error=False,
-                    stats_only=False,
-                )
-            except (ApiError, TransportError) as exc:
-                raise SearchBackendError(f"elasticsearch bulk request failed: {exc}") from exc
-            done += ok
-            failed += errors if isinstance(errors, list) else []
-            rate = len(chunk) / max(time.perf_counter() - started, 1e-6)
-            if rate > best_rate * 1.05 and size < self.max_bulk_size:
-                size = min(size * 2, self.max_bulk_size)
-            best_rate = max(best_rate, rate)
+    def _analysed(self, docs: Iterable[SearchDocument]) -> Iterator[IndexedDocument]:
+        return (index_document(doc, self.analyzer) for doc in docs)
+
+    def _bulk(self, actions: Iterator[dict[str, Any]], size: int) -> int:
+        """Send actions in chunks with one bulk request in flight while the next chunk is built: building a
+        chunk (analysis, Python) holds the GIL, a request waits on its socket without it, so the node indexes
+        one chunk while this process analyses the next instead of each waiting for the other. Chunks go out in
+        order, one at a time; every failed item is reported once all are sent."""
+        done, failed = 0, list[dict[str, Any]]()
+        with ThreadPoolExecutor(1, thread_name_prefix="stdwatch-es-bulk") as sender:
+            flight: Future[tuple[int, list[dict[str, Any]]]] | None = None
+            while chunk := list(itertools.islice(actions, size)):
+                if flight is not None:
+                    done += self._settle(flight, failed)
+                flight = sender.submit(self._send, chunk)
+            if flight is not None:
+                done += self._settle(flight, failed)
         if failed:
             ids = [next(iter(item.values())).get("_id") for item in failed]
             raise SearchBackendError(
@@ -314,11 +343,48 @@ class ElasticsearchBackend(SearchBackend):
             )
         return done
 
+    def _send(self, chunk: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+        """One chunk as one bulk request (up to _MAX_BULK_BYTES): acknowledged count and failed items."""
+        ok, errors = helpers.bulk(
+            self.client,
+            chunk,
+            chunk_size=len(chunk),
+            max_chunk_bytes=_MAX_BULK_BYTES,
+            max_retries=5,
+            initial_backoff=1,
+            raise_on_error=False,
+            stats_only=False,
+        )
+        return ok, errors if isinstance(errors, list) else []
+
+    @staticmethod
+    def _settle(flight: Future[tuple[int, list[dict[str, Any]]]], failed: list[dict[str, Any]]) -> int:
+        try:
+            ok, errors = flight.result()
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"elasticsearch bulk request failed: {exc}") from exc
+        failed += errors
+        return ok
+
     def index(self, docs: Sequence[SearchDocument]) -> None:
         self._check_schema()
         latest = list({d.id: d for d in docs}.values())
         if latest:
-            self._bulk(self._actions(latest, self.alias))
+            self._bulk(self._actions(self._analysed(latest), self.alias), self.bulk_size)
+            self._refresh(self.alias)
+
+    @staticmethod
+    def prepare(docs: Sequence[IndexedDocument]) -> list[dict[str, Any]]:
+        """The _source documents index_prepared sends, for analysed documents (the last of each id). Pure, so
+        the ingest flow's worker processes run it for a large queue (search.parallel)."""
+        return [_source(d) for d in {d.document.id: d for d in docs}.values()]
+
+    def index_prepared(self, sources: Sequence[dict[str, Any]]) -> None:
+        """Index _source documents made by prepare() (in any process), then refresh."""
+        self._check_schema()
+        latest = list({s["id"]: s for s in sources}.values())
+        if latest:
+            self._bulk(self._sources_actions(latest, self.alias), self.bulk_size)
             self._refresh(self.alias)
 
     def _refresh(self, index: str) -> None:
@@ -343,10 +409,10 @@ class ElasticsearchBackend(SearchBackend):
         """Build a new versioned index, then move the alias to it atomically and drop the old one."""
         new = self._new_index_name()
         old = self.indices()
-        self._create_index(new)
+        self._create_index(new, bulk_load=True)
         try:
-            count = self._bulk(self._actions(docs, new))
-            self._refresh(new)
+            count = self._bulk(self._actions(self._analysed(docs), new), self.max_bulk_size)
+            self._end_bulk_load(new)
         except Exception:
             self.client.indices.delete(index=new, ignore_unavailable=True)
             raise
