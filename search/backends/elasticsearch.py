@@ -484,7 +484,7 @@ class ElasticsearchBackend(SearchBackend):
             query=base,
             size=0,
             track_total_hits=self.count_bound,  # "10,000+" as the SQLite backend counts (issue 12)
-            aggs=self._aggregations(code_ids, tiers),
+            aggs=self._aggregations(code_ids),
         )
         short.append(_partial(summary))
         counted = summary["hits"]["total"]
@@ -494,18 +494,15 @@ class ElasticsearchBackend(SearchBackend):
             b["key"] for b in summary["aggregations"].get("codes", {}).get("ids", {}).get("buckets", [])
         }
         first = [i for i in code_ids if i in passing]
-        counts = summary["aggregations"]["tiers"]["buckets"]
-        sized = [(t, int(counts[str(n)]["doc_count"])) for n, t in enumerate(tiers)]
-        hits = self._page(plan, base, first, sized, short)
+        hits = self._page(plan, base, first, tiers, short, None if more else total)
         facets = self._facets(summary["aggregations"])
         return SearchResult(
             total=total, hits=hits, facets=facets, partial=any(short), total_is_lower_bound=more
         )
 
     @staticmethod
-    def _aggregations(code_ids: list[str], tiers: list[_Tier]) -> dict[str, Any]:
+    def _aggregations(code_ids: list[str]) -> dict[str, Any]:
         aggs: dict[str, Any] = {f: {"terms": {"field": f, "size": _FACET_SIZE}} for f in FACETS}
-        aggs["tiers"] = {"filters": {"filters": {str(n): t.query for n, t in enumerate(tiers)}}}
         if code_ids:
             aggs["codes"] = {
                 "filter": {"ids": {"values": code_ids}},
@@ -526,37 +523,49 @@ class ElasticsearchBackend(SearchBackend):
         plan: Plan,
         base: dict[str, Any],
         first: list[str],
-        tiers: list[tuple[_Tier, int]],
+        tiers: list[_Tier],
         short: list[bool],
+        total: int | None,
     ) -> list[SearchHit]:
-        """Code hits, then each ranking tier in turn: a page spanning two tiers asks each for its share."""
+        """Code hits, then each ranking tier in turn until the page is full: a page spanning two tiers asks
+        each for its share. Tiers are not counted up front (a `filters` aggregation evaluated every tier's
+        title phrases over every match, the most expensive part of a two-word search); a tier is counted only
+        when the page starts past its end, and then only up to the offset (`track_total_hits=skip+1`). When the
+        total is exact, the walk ends once every match is placed (an exact code look-up asks no tier at all)."""
         end = plan.offset + plan.size
         relevance = plan.sort is SortOrder.RELEVANCE
         lead = first[plan.offset : end] if relevance else []
         wanted = plan.size - len(lead)
         skip = max(0, plan.offset - len(first)) if relevance else plan.offset
+        left = None if total is None else total - len(first) if relevance else total  # in the tiers
         sources: dict[str, dict[str, Any]] = {}
         rest: list[str] = []
-        for tier, count in tiers:
-            if wanted <= 0:
+        for tier in tiers:
+            if wanted <= 0 or (left is not None and left <= 0):
                 break
-            if skip >= count:
-                skip -= count
-                continue
-            take = min(wanted, count - skip)
             response = self.client.search(
                 index=self.alias,
                 query={"bool": {"filter": [base, tier.query]}},
                 sort=tier.sort,
                 from_=skip,
-                size=take,
+                size=wanted,
                 source_includes=_HIT_SOURCE,
+                track_total_hits=skip + 1 if skip else False,
             )
             short.append(_partial(response))
-            for hit in response["hits"]["hits"]:
+            found = response["hits"]["hits"]
+            for hit in found:
                 rest.append(hit["_id"])
                 sources[hit["_id"]] = hit["_source"]
-            skip, wanted = 0, wanted - take
+            # A tier that gives fewer than asked has ended: it held skip + len(found) documents (one that gives
+            # as many fills the page, and the walk ends anyway).
+            ended = skip + len(found) if found else int(response["hits"]["total"]["value"]) if skip else 0
+            if left is not None:
+                left -= ended
+            if found:
+                skip, wanted = 0, wanted - len(found)
+            else:  # the page starts past this tier: its count (exact below skip + 1) says by how much
+                skip -= ended
         if lead:
             for hit in self.client.mget(index=self.alias, ids=lead)["docs"]:
                 short.append("error" in hit)  # its shard is unavailable, not "not found"

@@ -413,3 +413,22 @@ def test_relevance_order_follows_the_documented_tiers(backend: SearchBackend, an
 
     expected = [d.id for d in sorted((d for d in DOCS if plan.matches(index_document(d, analyzer))), key=key)]
     assert _all(backend, text=text) == expected
+
+
+@pytest.mark.parametrize("text", ["锂电池", "标准", "安全 要求", "玩具", "LED"])
+def test_small_pages_cut_the_ranking_where_it_is(backend: SearchBackend, text: str) -> None:
+    """Pages of 2 end and start inside and across ranking tiers (a page past a tier's end skips it by its count):
+    laid end to end they are the whole ranking, in order."""
+    whole = _all(backend, text=text)
+    assert len(whole) > 4
+    paged: list[str] = []
+    for page in range(1, len(whole) // 2 + 2):
+        paged += [h.id for h in backend.search(query(text, size=2, page=page)).hits]
+    assert paged == whole
+
+
+@pytest.mark.parametrize("sort", list(SortOrder))
+def test_an_exact_code_is_found_in_every_sort_order(backend: SearchBackend, sort: SortOrder) -> None:
+    result = backend.search(SearchQuery(text="GB 43854-2024", sort=sort))
+    assert "gb-43854-2024" in [h.id for h in result.hits]
+    assert len(result.hits) == min(result.total, 10)
