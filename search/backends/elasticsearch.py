@@ -479,14 +479,8 @@ class ElasticsearchBackend(SearchBackend):
             must += text
         base = {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(plan)}}
         tiers = _tiers(plan, code_ids)
-        summary = self.client.search(
-            index=self.alias,
-            query=base,
-            size=0,
-            track_total_hits=self.count_bound,  # "10,000+" as the SQLite backend counts (issue 12)
-            aggs=self._aggregations(code_ids),
-        )
-        short.append(_partial(summary))
+        summary, ahead = self._summary_and_first_tier(plan, base, code_ids, tiers)
+        short += [_partial(r) for r in (summary, ahead) if r is not None]
         counted = summary["hits"]["total"]
         more = counted["relation"] == "gte" or int(counted["value"]) > self.count_bound
         total = self.count_bound if more else int(counted["value"])
@@ -494,11 +488,41 @@ class ElasticsearchBackend(SearchBackend):
             b["key"] for b in summary["aggregations"].get("codes", {}).get("ids", {}).get("buckets", [])
         }
         first = [i for i in code_ids if i in passing]
-        hits = self._page(plan, base, first, tiers, short, None if more else total)
+        ahead_hits = None if ahead is None else list(ahead["hits"]["hits"])
+        hits = self._page(plan, base, first, tiers, short, None if more else total, ahead_hits)
         facets = self._facets(summary["aggregations"])
         return SearchResult(
             total=total, hits=hits, facets=facets, partial=any(short), total_is_lower_bound=more
         )
+
+    def _summary_and_first_tier(
+        self, plan: Plan, base: dict[str, Any], code_ids: list[str], tiers: list[_Tier]
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The count and facets, and for a first page the first tier's hits too, in one msearch: the node
+        works on both at once (the page does not wait for the facets), and most first pages are filled by their
+        first tier. The tier is asked for a whole page; the code hits that lead it are known only after."""
+        body: list[dict[str, Any]] = [
+            {"index": self.alias},
+            {
+                "query": base,
+                "size": 0,
+                "track_total_hits": self.count_bound,  # "10,000+" as the SQLite backend counts (issue 12)
+                "aggs": self._aggregations(code_ids),
+            },
+        ]
+        if plan.offset == 0 and tiers:
+            body += [{"index": self.alias}, self._tier_search(base, tiers[0], plan.size)]
+        responses = self.client.msearch(searches=body)["responses"]
+        for response in responses:
+            if "error" in response:  # what a failed search raises, for an item of an msearch
+                raise SearchBackendError(f"elasticsearch search failed: {response['error']}")
+        return responses[0], responses[1] if len(responses) > 1 else None
+
+    @staticmethod
+    def _tier_search(base: dict[str, Any], tier: _Tier, size: int) -> dict[str, Any]:
+        query = {"bool": {"filter": [base, tier.query]}}
+        source = {"includes": _HIT_SOURCE}
+        return {"query": query, "sort": tier.sort, "size": size, "track_total_hits": False, "_source": source}
 
     @staticmethod
     def _aggregations(code_ids: list[str]) -> dict[str, Any]:
@@ -526,12 +550,14 @@ class ElasticsearchBackend(SearchBackend):
         tiers: list[_Tier],
         short: list[bool],
         total: int | None,
+        ahead: list[dict[str, Any]] | None = None,
     ) -> list[SearchHit]:
         """Code hits, then each ranking tier in turn until the page is full: a page spanning two tiers asks
         each for its share. Tiers are not counted up front (a `filters` aggregation evaluated every tier's
         title phrases over every match, the most expensive part of a two-word search); a tier is counted only
         when the page starts past its end, and then only up to the offset (`track_total_hits=skip+1`). When the
-        total is exact, the walk ends once every match is placed (an exact code look-up asks no tier at all)."""
+        total is exact, the walk ends once every match is placed (an exact code look-up asks no tier at all).
+        `ahead`: the first tier's first page, already asked for with the count."""
         end = plan.offset + plan.size
         relevance = plan.sort is SortOrder.RELEVANCE
         lead = first[plan.offset : end] if relevance else []
@@ -540,26 +566,16 @@ class ElasticsearchBackend(SearchBackend):
         left = None if total is None else total - len(first) if relevance else total  # in the tiers
         sources: dict[str, dict[str, Any]] = {}
         rest: list[str] = []
-        for tier in tiers:
+        for n, tier in enumerate(tiers):
             if wanted <= 0 or (left is not None and left <= 0):
                 break
-            response = self.client.search(
-                index=self.alias,
-                query={"bool": {"filter": [base, tier.query]}},
-                sort=tier.sort,
-                from_=skip,
-                size=wanted,
-                source_includes=_HIT_SOURCE,
-                track_total_hits=skip + 1 if skip else False,
-            )
-            short.append(_partial(response))
-            found = response["hits"]["hits"]
+            if n == 0 and ahead is not None:  # asked for a whole page from its start (skip is 0)
+                found, ended = ahead[:wanted], len(ahead)
+            else:
+                found, ended = self._tier_page(base, tier, skip, wanted, short)
             for hit in found:
                 rest.append(hit["_id"])
                 sources[hit["_id"]] = hit["_source"]
-            # A tier that gives fewer than asked has ended: it held skip + len(found) documents (one that gives
-            # as many fills the page, and the walk ends anyway).
-            ended = skip + len(found) if found else int(response["hits"]["total"]["value"]) if skip else 0
             if left is not None:
                 left -= ended
             if found:
@@ -573,6 +589,25 @@ class ElasticsearchBackend(SearchBackend):
                     sources[hit["_id"]] = hit["_source"]
         terms = list(plan.highlight_terms)
         return [self._hit(i, sources[i], terms, plan) for i in lead + rest if i in sources]
+
+    def _tier_page(
+        self, base: dict[str, Any], tier: _Tier, skip: int, wanted: int, short: list[bool]
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Up to `wanted` hits of the tier from `skip`, and how many documents it held if it ended before
+        `skip + wanted` (a tier that gives fewer than asked has ended; one that gives as many fills the page)."""
+        response = self.client.search(
+            index=self.alias,
+            query={"bool": {"filter": [base, tier.query]}},
+            sort=tier.sort,
+            from_=skip,
+            size=wanted,
+            source_includes=_HIT_SOURCE,
+            track_total_hits=skip + 1 if skip else False,
+        )
+        short.append(_partial(response))
+        found = list(response["hits"]["hits"])
+        ended = skip + len(found) if found else int(response["hits"]["total"]["value"]) if skip else 0
+        return found, ended
 
     def _hit(self, doc_id: str, source: dict[str, Any], terms: list[str], plan: Plan) -> SearchHit:
         payload = source["payload"]
