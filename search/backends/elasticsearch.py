@@ -32,7 +32,7 @@ from search.codes import STALE_STATUSES, CodeQuery, code_order, part_prefixes
 from search.documents import IndexedDocument, SearchDocument, index_document
 from search.fields import FACETS, FIELDS, MULTI, SCHEMA_VERSION, FieldType, FilterKind, multi_values
 from search.highlight import bounded_title, hit_highlights
-from search.plan import Clause, Plan, TermMode, compile_query
+from search.plan import Clause, CompiledPlans, Plan, TermMode
 from search.query import SearchHit, SearchQuery, SearchResult, SortOrder
 
 log = logging.getLogger(__name__)
@@ -217,6 +217,7 @@ class ElasticsearchBackend(SearchBackend):
         `shards`/`replicas`: of indices this backend creates; `client_options`: auth and TLS keywords of the
         Elasticsearch client (search.factory.es_client_options)."""
         self.analyzer = analyzer
+        self._plans = CompiledPlans(analyzer)
         self.alias = index
         self.bulk_size = bulk_size
         self.max_bulk_size = max_bulk_size
@@ -461,7 +462,7 @@ class ElasticsearchBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         self._check_schema()
         try:
-            return self._search(compile_query(query, self.analyzer))
+            return self._search(self._plans.compile(query))
         except (ApiError, TransportError) as exc:
             raise SearchBackendError(f"elasticsearch search failed: {exc}") from exc
 

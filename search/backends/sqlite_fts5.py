@@ -67,7 +67,7 @@ from search.fields import (
     multi_values,
 )
 from search.highlight import bounded_title, hit_highlights
-from search.plan import Clause, Plan, Term, TermMode, compile_query
+from search.plan import Clause, CompiledPlans, Plan, Term, TermMode
 from search.query import SearchHit, SearchQuery, SearchResult, SortOrder
 
 _SQL_TYPES = {FieldType.KEYWORD: "TEXT", FieldType.DATE: "INTEGER", FieldType.INTEGER: "INTEGER"}
@@ -266,7 +266,7 @@ class SqliteFts5Backend(SearchBackend):
         self._local = threading.local()
         self._columns_lock = threading.Lock()
         self._columns: _Columns | None = None
-        self._plans: dict[tuple[Any, ...], Plan] = {}
+        self._plans = CompiledPlans(analyzer)
         conn = self._conn()
         fresh = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'docs'").fetchone()[0] == 0
         conn.executescript(SCHEMA)
@@ -637,7 +637,7 @@ class SqliteFts5Backend(SearchBackend):
         meta = dict(self._conn().execute(SQL_SEARCH_META).fetchall())
         if meta.get("schema_version") != SCHEMA_VERSION:
             self._check_schema()
-        plan = self._plan(query)
+        plan = self._plans.compile(query)
         cols = self._load_columns(int(meta.get("generation", 0)))
         code_ids = self._code_rowids(plan, cols)
         more = False
@@ -659,25 +659,6 @@ class SqliteFts5Backend(SearchBackend):
         page = self._order(selected, cols, plan, code_ids)
         total = self.count_bound if more else len(selected)
         return SearchResult(total, self._hits(page, plan), facets, total_is_lower_bound=more)
-
-    def _plan(self, query: SearchQuery) -> Plan:
-        """compile_query, remembered for the last _PLANS requests: analysing a query with the cross-strait and
-        glossary vocabulary is ~50 us, a sixth of a cheap search, and texts repeat (pages of one search, popular
-        and saved searches). The key holds every field of the request and the day open filters are judged on."""
-        key = (
-            query.text,
-            tuple(sorted((name, tuple(values)) for name, values in query.filters.items())),
-            tuple(sorted(query.ranges.items())),
-            query.sort,
-            query.page,
-            query.size,
-            query.as_of or date.today(),
-        )
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = compile_query(query, self.analyzer)
-            _remember(self._plans, key, plan, _PLANS)
-        return plan
 
     def _order(self, selected: np.ndarray, cols: _Columns, plan: Plan, code_ids: list[int]) -> list[int]:
         """The rowids of the requested page, in order."""
@@ -995,8 +976,6 @@ _MAX_REREAD = 20_000
 _PREFIX_MASKS = 16
 # Facets of at most this many values are counted in Python (see _facets).
 _SMALL_FACET = 64
-# Compiled plans remembered (FIFO) by _plan.
-_PLANS = 512
 # How many title candidates _walked_tiers reads before leaving the tiers to FTS5 (~10 us each).
 _WALK_BUDGET = 256
 
