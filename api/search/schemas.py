@@ -43,7 +43,8 @@ class SearchOut(BaseModel):
     total_is_lower_bound: bool = Field(
         default=False,
         description="More documents match than the engine counts (STDWATCH_SEARCH_COUNT_BOUND, 10,000): show "
-        '"10,000+". Facet counts are then lower bounds too; the first pages rank the newest matches.',
+        '"10,000+". Facet counts are then lower bounds too; the embedded engine ranks the first pages among '
+        "the newest matches.",
     )
     page: int
     size: int

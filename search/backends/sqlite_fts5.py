@@ -26,7 +26,7 @@ with words stops counting at `count_bound` (10,000, Elasticsearch's track_total_
   always lead, whatever their age. (Walking the title tier first would rank old title matches too, but a
   word frequent in texts and rare in titles then costs a whole doclist: measured 35-80 ms at 1M.)
 - Facets count the candidates, so they too are lower bounds ("at least") when the total is; Elasticsearch
-  counts every match, which is also a valid lower bound: the API contract is the same for both.
+  counts the first count_bound + 1 matches each shard reads, also a lower bound: the API contract is the same.
 - Restrictive filters make the walk longer (chunks grow 4x), never wrong: a filter passing few documents ends
   with the exact answer after a full walk, as before. Sorts by date, and queries without words, stay exact
   (their order is a date order that no sample gives; filters alone never touch FTS5).

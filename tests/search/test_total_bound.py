@@ -75,7 +75,8 @@ def test_more_matches_than_the_bound_report_the_bound_as_a_lower_bound(backend: 
     assert len(lithium()) > BOUND
     assert (result.total, result.total_is_lower_bound) == (BOUND, True)
     assert len(result.hits) == 3 and {h.code for h in result.hits} <= set(lithium())
-    # Facet counts are lower bounds of the true counts (exact on Elasticsearch, over the candidates on SQLite).
+    # Facet counts are lower bounds of the true counts (over the candidates on SQLite, over the
+    # first count_bound + 1 matches read on Elasticsearch).
     assert 0 < result.facets["status"].get("current", 0) <= len(lithium(lambda o: o["status"] == "current"))
     assert sum(result.facets["kind"].values()) >= BOUND
 
@@ -119,6 +120,21 @@ def test_exact_code_leads_a_bounded_answer(backend: SearchBackend) -> None:
     # The oldest document is outside SQLite's newest-indexed candidates; its code still makes it first.
     hits = backend.search(SearchQuery(text="GB/T 90000-2020", size=3)).hits
     assert hits[0].code == "GB/T 90000-2020"
+
+
+def test_every_code_hit_leads_though_more_match_than_are_counted(backend: SearchBackend) -> None:
+    # "GB/T 9000" starts ten codes (GB/T 90000-2020 ... 90009-2020), more than the bound: Elasticsearch stops
+    # counting after count_bound + 1 matches; every code hit is still found and placed first, current ones
+    # before withdrawn ones, each in code order.
+    prefixed = [o for o in LITHIUM if str(o["code"]).startswith("GB/T 9000")]
+    ranked = [o["code"] for o in sorted(prefixed, key=lambda o: o["status"] != "current")]
+    result = backend.search(SearchQuery(text="GB/T 9000", size=12))
+    assert len(prefixed) == 10 > BOUND and result.total >= BOUND
+    assert [h.code for h in result.hits[:10]] == ranked
+    narrowed = backend.search(SearchQuery(text="GB/T 9000", filters={"ics": ("29",)}, size=12))
+    assert [h.code for h in narrowed.hits] == [
+        c for c in ranked if c in lithium(lambda o: o["ics"] != ["43.040"])
+    ]
 
 
 def test_pages_within_the_first_block_do_not_overlap(backend: SearchBackend) -> None:
