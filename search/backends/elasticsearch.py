@@ -121,6 +121,13 @@ _HIT_SOURCE = [
     "deadline",
     "notification_type",
 ]
+# The stored tokens `matched_via` reads for a query with translations (analysing each hit's texts again cost
+# ~30 us a hit, the SQLite backend reads its stored tokens too).
+_TOKEN_SOURCE = ["title_tok", "title_bg", "body_tok", "body_bg"]
+
+
+def _hit_source(plan: Plan) -> list[str]:
+    return [*_HIT_SOURCE, *_TOKEN_SOURCE] if plan.has_cross_terms else _HIT_SOURCE
 
 
 def _tiers(
@@ -536,7 +543,7 @@ class ElasticsearchBackend(SearchBackend):
                 {"query": passing, "size": len(code_ids), "_source": False, "track_total_hits": False},
             ]
         if plan.offset == 0 and tiers:
-            body += [{"index": self.alias}, self._tier_search(tiers[0], plan.size)]
+            body += [{"index": self.alias}, self._tier_search(tiers[0], plan)]
         responses = self.client.msearch(searches=body)["responses"]
         for response in responses:
             if "error" in response:  # what a failed search raises, for an item of an msearch
@@ -546,12 +553,12 @@ class ElasticsearchBackend(SearchBackend):
         return summary, passing_response, next(rest, None)
 
     @staticmethod
-    def _tier_search(tier: _Tier, size: int) -> dict[str, Any]:
-        source = {"includes": _HIT_SOURCE}
+    def _tier_search(tier: _Tier, plan: Plan) -> dict[str, Any]:
+        source = {"includes": _hit_source(plan)}
         return {
             "query": tier.query,
             "sort": tier.sort,
-            "size": size,
+            "size": plan.size,
             "track_total_hits": False,
             "_source": source,
         }
@@ -597,7 +604,7 @@ class ElasticsearchBackend(SearchBackend):
             if n == 0 and ahead is not None:  # asked for a whole page from its start (skip is 0)
                 found, ended = ahead[:wanted], len(ahead)
             else:
-                found, ended = self._tier_page(tier, skip, wanted, short)
+                found, ended = self._tier_page(tier, skip, wanted, short, plan)
             for hit in found:
                 rest.append(hit["_id"])
                 sources[hit["_id"]] = hit["_source"]
@@ -616,7 +623,7 @@ class ElasticsearchBackend(SearchBackend):
         return [self._hit(i, sources[i], terms, plan) for i in lead + rest if i in sources]
 
     def _tier_page(
-        self, tier: _Tier, skip: int, wanted: int, short: list[bool]
+        self, tier: _Tier, skip: int, wanted: int, short: list[bool], plan: Plan
     ) -> tuple[list[dict[str, Any]], int]:
         """Up to `wanted` hits of the tier from `skip`, and how many documents it held if it ended before
         `skip + wanted` (a tier that gives fewer than asked has ended; one that gives as many fills the page)."""
@@ -626,7 +633,7 @@ class ElasticsearchBackend(SearchBackend):
             sort=tier.sort,
             from_=skip,
             size=wanted,
-            source_includes=_HIT_SOURCE,
+            source_includes=_hit_source(plan),
             track_total_hits=skip + 1 if skip else False,
         )
         short.append(_partial(response))
@@ -636,7 +643,6 @@ class ElasticsearchBackend(SearchBackend):
 
     def _hit(self, doc_id: str, source: dict[str, Any], terms: list[str], plan: Plan) -> SearchHit:
         payload = source["payload"]
-        titles = payload["titles"] or [payload["title"]]
         return SearchHit(
             id=doc_id,
             kind=source["kind"],
@@ -652,5 +658,11 @@ class ElasticsearchBackend(SearchBackend):
             replaced_by=tuple(payload.get("replaced_by") or ()),
             deadline=date.fromisoformat(source["deadline"]) if source.get("deadline") else None,
             notification_type=source.get("notification_type"),
-            matched_via=plan.matched_via_text(titles, payload["body"], self.analyzer),
+            matched_via=self._matched_via(plan, source),
         )
+
+    @staticmethod
+    def _matched_via(plan: Plan, source: dict[str, Any]) -> tuple[str, ...]:
+        if not plan.has_cross_terms:
+            return ()
+        return plan.matched_via_tokens(*(source[name].split() for name in _TOKEN_SOURCE))

@@ -178,8 +178,12 @@ def test_the_evaluator_agrees_with_cross_language_search(
     backend: SearchBackend, analyzer: Analyzer, text: str
 ) -> None:
     plan = compile_query(SearchQuery(text=text), analyzer)
-    expected = {d.id for d in CORPUS + PAIR_DOCS if plan.matches(index_document(d, analyzer))}
+    indexed = {d.id: index_document(d, analyzer) for d in CORPUS + PAIR_DOCS}
+    expected = {i for i, doc in indexed.items() if plan.matches(doc)}
     assert set(_ids(backend, text)) == expected
+    # ... and on why each hit matched (the backends read it from stored tokens, the evaluator from the document)
+    hits = backend.search(SearchQuery(text=text, size=100)).hits
+    assert {h.id: h.matched_via for h in hits} == {i: plan.matched_via(indexed[i]) for i in expected}
 
 
 # ------------------------------------------------------------------------------------------ stemming
