@@ -28,7 +28,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from search.analysis import Analyzer
 from search.base import IndexSchemaError, SearchBackend, SearchBackendError
-from search.codes import STALE_STATUSES, CodeQuery, code_order, part_prefixes
+from search.codes import STALE_STATUSES, code_order, part_prefixes
 from search.documents import IndexedDocument, SearchDocument, index_document
 from search.fields import FACETS, FIELDS, MULTI, SCHEMA_VERSION, FieldType, FilterKind, multi_values
 from search.highlight import bounded_title, hit_highlights
@@ -446,36 +446,49 @@ class ElasticsearchBackend(SearchBackend):
         return int(self.client.count(index=self.alias)["count"])
 
     # ------------------------------------------------------------------------------------------ searching
-    def _code_ids(self, code: CodeQuery | None, short: list[bool]) -> list[str]:
+    def _code_hits(self, plan: Plan, short: list[bool]) -> tuple[list[str], dict[str, dict[str, Any]]]:
         """Code hits in rank order (search.codes.code_order: exact code, other editions, parts, longer
-        numbers)."""
+        numbers), and the hit sources of the exact code and its editions, which lead most pages (so they need
+        no second request)."""
+        code = plan.code
         if code is None:
-            return []
+            return [], {}
+        narrow = ["code", "code_key", "status", "date"]
+        whole = {"includes": [*narrow, *_hit_source(plan)]}
         searches = [
-            {"query": {"term": {"code": code.exact}}, "size": _CODE_LIMIT},
+            {"query": {"term": {"code": code.exact}}, "size": _CODE_LIMIT, "_source": whole},
             {
                 "query": {"term": {"code_key": code.key}},
                 "size": _CODE_LIMIT,
                 "sort": [{"date": {"order": "desc", "missing": "_last"}}, {"code": "desc"}],
+                "_source": whole,
             },
         ]
         searches += [
-            {"query": {"prefix": {"code": p}}, "size": _CODE_LIMIT, "sort": [{"code": "asc"}]}
+            {
+                "query": {"prefix": {"code": p}},
+                "size": _CODE_LIMIT,
+                "sort": [{"code": "asc"}],
+                "_source": narrow,
+            }
             for p in (*part_prefixes(code), code.prefix)
         ]
         body: list[dict[str, Any]] = []
         for search in searches:
-            body += [{"index": self.alias}, {**search, "_source": ["code", "code_key", "status", "date"]}]
+            body += [{"index": self.alias}, search]
         responses = self.client.msearch(searches=body)["responses"]
         short += [_partial(r) for r in responses]
-        found = {h["_id"]: h["_source"] for r in responses for h in r.get("hits", {}).get("hits", [])}
+        found: dict[str, dict[str, Any]] = {}
+        for response in reversed(responses):  # the whole sources (first two searches) written last
+            found.update((h["_id"], h["_source"]) for h in response.get("hits", {}).get("hits", []))
 
         def order(doc_id: str) -> tuple[Any, ...]:
             src = found[doc_id]
             day = date.fromisoformat(src["date"]) if src.get("date") else None
             return code_order(code, src["code"], src["code_key"], src.get("status"), day)
 
-        return sorted(found, key=order)
+        whole_sources = {i: src for i, src in found.items() if "payload" in src}
+        return sorted(found, key=order), whole_sources
 
     def search(self, query: SearchQuery) -> SearchResult:
         self._check_schema()
@@ -486,7 +499,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def _search(self, plan: Plan) -> SearchResult:
         short: list[bool] = []  # one flag per response: did every shard answer in time?
-        code_ids = self._code_ids(plan.code, short)
+        code_ids, code_sources = self._code_hits(plan, short)
         text = [_clause(c, _ALL) for c in plan.clauses]
         must: list[dict[str, Any]] = []
         if code_ids:
@@ -507,7 +520,7 @@ class ElasticsearchBackend(SearchBackend):
         kept = {h["_id"] for h in passing["hits"]["hits"]} if passing is not None else set()
         first = [i for i in code_ids if i in kept]
         ahead_hits = None if ahead is None else list(ahead["hits"]["hits"])
-        hits = self._page(plan, first, tiers, short, None if more else total, ahead_hits)
+        hits = self._page(plan, first, code_sources, tiers, short, None if more else total, ahead_hits)
         facets = self._facets(summary["aggregations"])
         return SearchResult(
             total=total, hits=hits, facets=facets, partial=any(short), total_is_lower_bound=more
@@ -579,6 +592,7 @@ class ElasticsearchBackend(SearchBackend):
         self,
         plan: Plan,
         first: list[str],
+        first_sources: dict[str, dict[str, Any]],
         tiers: list[_Tier],
         short: list[bool],
         total: int | None,
@@ -589,7 +603,8 @@ class ElasticsearchBackend(SearchBackend):
         title phrases over every match, the most expensive part of a two-word search); a tier is counted only
         when the page starts past its end, and then only up to the offset (`track_total_hits=skip+1`). When the
         total is exact, the walk ends once every match is placed (an exact code look-up asks no tier at all).
-        `ahead`: the first tier's first page, already asked for with the count."""
+        `ahead`: the first tier's first page, already asked for with the count; `first_sources`: code hits'
+        sources the code look-up fetched (the others are read with one mget)."""
         end = plan.offset + plan.size
         relevance = plan.sort is SortOrder.RELEVANCE
         lead = first[plan.offset : end] if relevance else []
@@ -614,8 +629,9 @@ class ElasticsearchBackend(SearchBackend):
                 skip, wanted = 0, wanted - len(found)
             else:  # the page starts past this tier: its count (exact below skip + 1) says by how much
                 skip -= ended
-        if lead:
-            for hit in self.client.mget(index=self.alias, ids=lead)["docs"]:
+        sources.update((i, first_sources[i]) for i in lead if i in first_sources)
+        if missing := [i for i in lead if i not in first_sources]:
+            for hit in self.client.mget(index=self.alias, ids=missing)["docs"]:
                 short.append("error" in hit)  # its shard is unavailable, not "not found"
                 if hit.get("found"):
                     sources[hit["_id"]] = hit["_source"]

@@ -86,7 +86,9 @@ def _all(backend: SearchBackend, **kw: object) -> list[str]:
     ids = [h.id for h in first.hits]
     page = 2
     while len(ids) < first.total:
-        ids += [h.id for h in backend.search(query(size=100, page=page, **kw)).hits]  # type: ignore[arg-type]
+        more = [h.id for h in backend.search(query(size=100, page=page, **kw)).hits]  # type: ignore[arg-type]
+        assert more, f"page {page} is empty after {len(ids)} of {first.total} hits"  # fail, do not loop
+        ids += more
         page += 1
     return ids
 
