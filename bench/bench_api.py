@@ -1,6 +1,7 @@
 """The API under load (issue 12): the real server (`stdwatch serve --workers N`) over 100,000 generated records,
-driven for a fixed time by a closed-loop load generator (bench/serving.py: N keep-alive connections on raw
-asyncio streams, pre-built HTTP/1.1 requests; no HTTP client library, which would cost more CPU than the server).
+driven for a fixed time by a closed-loop load generator (bench/serving.py: N clients on keep-alive connections
+renewed every second, raw asyncio streams, pre-built HTTP/1.1 requests; no HTTP client library, which would cost
+more CPU than the server).
 
     .venv/bin/python bench/bench_api.py                                # 100,000 records, 1 and 2 workers
     .venv/bin/python bench/bench_api.py --n 20000 --seconds 5 --workers 2 --data /tmp/api-bench
@@ -107,7 +108,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts to compare, comma-separated")
     # 16, not 8: with 8 the connections could all land on one worker (uvicorn's workers accept from one shared
     # socket, and the first awake takes what is pending): the anchor served no more with 2 workers than with 1
-    # (2,680 vs 2,698 req/s), and 5,013 with 16.
+    # (2,680 vs 2,698 req/s), and 5,013 with 16. Clients also reconnect as their connections age (serving.py).
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15)
     args = parser.parse_args()
