@@ -143,14 +143,6 @@ class Plan:
         matches only through them (empty for a document that matches in the query's own language)."""
         return self._via((doc.title_bg, doc.body_bg), (doc.title_tok, doc.body_tok, doc.codes))
 
-    def matched_via_text(self, titles: Sequence[str], body: str, analyzer: Analyzer) -> tuple[str, ...]:
-        """`matched_via` for a hit read back from an index (its titles and body as stored)."""
-        if not self.has_cross_terms:
-            return ()
-        title_tok, title_bg = analyzer.analyse("\n".join(titles))
-        body_tok, body_bg = analyzer.analyse(body)
-        return self.matched_via_tokens(title_tok, title_bg, body_tok, body_bg)
-
     def matched_via_tokens(
         self,
         title_tok: Sequence[str],
@@ -158,7 +150,7 @@ class Plan:
         body_tok: Sequence[str],
         body_bg: Sequence[str],
     ) -> tuple[str, ...]:
-        """`matched_via_text` from the tokens an index stored for the hit (no second analysis)."""
+        """`matched_via` for a hit read back from an index, from the tokens it stored for the hit."""
         if not self.has_cross_terms:
             return ()
         return self._via((title_bg, body_bg), (title_tok, body_tok))
